@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# Command 2 of the README: set up everything the tests need, run all of them, print a summary.
+# Works offline except for PyPI and the Debian mirror. Caches (venv, collections, images) live in
+# MESHLAB_WORK (default /var/tmp/meshlab-ci) and in Docker's image store; a warm rerun skips them.
+#   scripts/test.sh                 everything
+#   MESHLAB_SCENARIOS="docker" scripts/test.sh    only these molecule scenarios
+set -uo pipefail
+# shellcheck source=scripts/toolchain.sh
+. "$(dirname "$0")/toolchain.sh"
+WORK=${MESHLAB_WORK:-/var/tmp/meshlab-ci}
+export MESHLAB_WORK=$WORK
+LOGS="$WORK/logs"
+VENV="$WORK/venv"
+COLL="$WORK/collections"
+TREE="$COLL/ansible_collections/meshlab/linkerd"
+mkdir -p "$LOGS"
+rm -f "$LOGS"/*.log
+
+names=() results=() secs=()
+failed=0
+T0=$SECONDS
+
+# stage NAME CMD...: run, time and record one stage; its output goes to $LOGS/NAME.log
+stage() {
+  local name=$1 s=$SECONDS rc log="$LOGS/${1//[^A-Za-z0-9_.-]/_}.log"
+  shift
+  printf '=== %-28s ' "$name"
+  "$@" >"$log" 2>&1
+  rc=$?
+  names+=("$name") secs+=($((SECONDS - s)))
+  if [ $rc -eq 0 ]; then
+    results+=(pass)
+    printf 'pass  %4ss\n' "$((SECONDS - s))"
+  else
+    results+=(FAIL) failed=$((failed + 1))
+    printf 'FAIL  %4ss (rc %s, log %s)\n' "$((SECONDS - s))" "$rc" "$log"
+    sed 's/\x1b\[[0-9;]*m//g' "$log" | tail -n 60 | sed 's/^/    | /'
+  fi
+  return $rc
+}
+
+summary() {
+  local i passed=0
+  echo
+  echo "=== summary (logs in $LOGS)"
+  for i in "${!names[@]}"; do
+    printf '  %-30s %-5s %5ss\n' "${names[$i]}" "${results[$i]}" "${secs[$i]}"
+    [ "${results[$i]}" = pass ] && passed=$((passed + 1))
+  done
+  printf '  %-30s       %5ss\n' total "$((SECONDS - T0))"
+  echo "$passed passed, $failed failed"
+}
+
+abort() { echo "setup failed: $1; the checks cannot run"; summary; exit 1; }
+
+# ---- setup ---------------------------------------------------------------------------------
+setup_packages() {
+  apt_need docker.io debootstrap shellcheck python3-venv python3-apt ca-certificates
+}
+
+setup_dockerd() {
+  docker info >/dev/null 2>&1 && return 0
+  if [ "$(cat /proc/1/comm 2>/dev/null)" = systemd ]; then
+    as_root systemctl start docker
+  else
+    # no systemd here (and docker.io does not start on install): run the daemon ourselves
+    as_root sh -c "nohup dockerd >'$WORK/dockerd.log' 2>&1 &"
+  fi
+  for _ in $(seq 60); do docker info >/dev/null 2>&1 && return 0; sleep 1; done
+  tail -20 "$WORK/dockerd.log" 2>/dev/null
+  return 1
+}
+
+setup_toolchain() {
+  make_venv "$VENV" "$REPO/requirements-test.txt" "$REPO/constraints-test.txt" &&
+    install_collections "$VENV" "$COLL" "$WORK"
+}
+
+setup_tree() {
+  # ansible-test needs a real (not symlinked) .../ansible_collections/meshlab/linkerd path
+  rm -rf "$TREE" && mkdir -p "$TREE" &&
+    tar -C "$REPO" --exclude=.git --exclude=./.venv --exclude=./.collections --exclude=./.cache \
+      --exclude=./tests/output -c . | tar -C "$TREE" -x &&
+    # ansible-test bootstraps pip in its venvs from a host that is unreachable: use the stand-in
+    install -D -m 0644 "$REPO/scripts/get_pip_24_2.py" "$HOME/.ansible/test/cache/get_pip_24_2.py"
+}
+
+stage setup:packages setup_packages || abort "Debian packages"
+stage setup:dockerd setup_dockerd || abort "no Docker engine"
+stage setup:images bash "$REPO/scripts/images.sh" || abort "test images"
+stage setup:toolchain setup_toolchain || abort "Python toolchain"
+stage setup:tree setup_tree || abort "collection tree"
+
+# ---- checks --------------------------------------------------------------------------------
+# shellcheck disable=SC1091
+. "$VENV/bin/activate"
+export ANSIBLE_COLLECTIONS_PATH="$COLL" ANSIBLE_NOCOLOR=1 PY_COLORS=0 ANSIBLE_FORCE_COLOR=0
+cd "$TREE" || abort "cd $TREE"
+
+syntax_check() {
+  local pb inv rc=0
+  for inv in inventories/local/hosts.yml inventories/classroom/hosts.yml; do
+    for pb in playbooks/*.yml; do
+      echo "--- $pb ($inv)"
+      ansible-playbook --syntax-check -i "$inv" "$pb" || rc=1
+    done
+  done
+  return $rc
+}
+
+module_docs() {
+  local m rc=0
+  for m in plugins/modules/*.py; do
+    [ -e "$m" ] || continue
+    m=$(basename "$m" .py)
+    echo "--- meshlab.linkerd.$m"
+    ansible-doc -t module "meshlab.linkerd.$m" >/dev/null || rc=1
+  done
+  return $rc
+}
+
+repo_pytest() {
+  pytest -q -p no:cacheprovider tests/repo
+}
+
+stage yamllint yamllint -s .
+stage ansible-lint ansible-lint
+stage sanity ansible-test sanity --venv --python 3.11 --color no
+stage units ansible-test units --venv --python 3.11 --color no
+stage pytest repo_pytest
+stage syntax-check syntax_check
+stage ansible-doc module_docs
+stage galaxy-build ansible-galaxy collection build --force --output-path "$WORK/build" .
+
+scenarios=${MESHLAB_SCENARIOS:-$(for d in extensions/molecule/*/molecule.yml; do basename "$(dirname "$d")"; done)}
+for s in $scenarios; do
+  stage "molecule:$s" molecule test -s "$s"
+done
+
+summary
+[ "$failed" -eq 0 ]
