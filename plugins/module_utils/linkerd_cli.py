@@ -502,9 +502,10 @@ def diagnose(failed_checks, linkerd_namespace='linkerd', extension=None):
         cat = item.get('category') or u''
         err = item.get('error') or u''
         if desc == u'can initialize the client':
-            return (u'The Kubernetes client could not be configured (no usable kubeconfig: %s). '
+            return (u'The Kubernetes client could not be configured (no usable kubeconfig or context: %s). '
                     u'Set the kubeconfig option (or KUBECONFIG) to the cluster\'s kubeconfig, e.g. '
-                    u'~/.kube/config for minikube or /etc/kubernetes/admin.conf for kubeadm.'
+                    u'~/.kube/config for minikube or /etc/kubernetes/admin.conf for kubeadm, '
+                    u'and check the context option.'
                     % err.split(u'\n')[0])
         if desc == u'can query the Kubernetes API':
             return (u'The Kubernetes API server is unreachable. Check that the cluster is running '

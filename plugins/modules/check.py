@@ -30,9 +30,11 @@ author:
   - meshlab.linkerd maintainers (@meshlab)
 attributes:
   check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details: The module only reads cluster state, it runs the same way in check mode.
   diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
 options:
   linkerd_path:
@@ -290,7 +292,6 @@ stderr:
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.meshlab.linkerd.plugins.module_utils.linkerd_cli import (
     LinkerdCLIError,
-    RESULT_ERROR,
     check_kubeconfig,
     cli_version,
     default_command_timeout,

@@ -167,7 +167,8 @@ def test_table_not_installed_with_footer():
 
 def test_table_crlf_and_doubled_blank_lines():
     a = lc.parse_check_table(fixture('check_not_installed_table.txt'))
-    b = lc.parse_check_table(fixture('check_not_installed_table_crlf.txt'))
+    # the same output pasted from a Windows terminal: CRLF and doubled blank lines
+    b = lc.parse_check_table(fixture('check_not_installed_table.txt').replace(u'\n', u'\r\n\r\n'))
     assert a['categories'] == b['categories']
 
 
