@@ -403,6 +403,10 @@ def failure_message(outcome, result, params, attempts):
     if outcome['parsed'] is None:
         shown = (outcome['stdout'] or u'').strip() or stderr
         shown = shown[:500] + (u'...' if len(shown) > 500 else u'')
+        if params['extension'] and 'unknown command' in shown:
+            return (u'%s is not available: this Linkerd CLI has no %s command (%s). Install the extension CLI '
+                    u'(linkerd-%s on PATH) or check the extension name.'
+                    % (what, params['extension'], shown, params['extension']), 'extension_missing')
         if outcome['rc'] != 0:
             return (u'%s exited with rc=%s%s without check results: %s'
                     % (what, outcome['rc'], tries, shown or u'(no output)'), 'command_failed')

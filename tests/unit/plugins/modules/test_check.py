@@ -309,6 +309,16 @@ def test_empty_output_nonzero_rc(linkerd):
     assert 'rc=1 without check results: Error: something odd' in r['msg']
 
 
+def test_unknown_extension_command(linkerd):
+    err = (1, u'', u'Error: unknown command "jaeger" for "linkerd"\nRun \'linkerd --help\' for usage.\n')
+    cli = FakeCLI([err])
+    r = run({'linkerd_path': linkerd, 'extension': 'jaeger'}, cli).result
+    assert r['failure_reason'] == 'extension_missing'
+    assert 'has no jaeger command' in r['msg']
+    # one try with --output json, one without (in case only the flag was the problem)
+    assert len(cli.check_calls) == 2
+
+
 def test_rc_nonzero_but_all_checks_passed(linkerd):
     cli = FakeCLI([ok('check_healthy.json', rc=1, stderr=u'Failed to run extensions checks: forbidden\n')])
     r = run({'linkerd_path': linkerd}, cli).result
