@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Counting HTTP server for the molecule scenario `artifact` (test tooling only).
 
 Serves a directory of STAND-IN artifacts, counts GET/HEAD requests per path and

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Write STAND-IN artifacts (tiny shell scripts that print a version like the real
 tools) in the upstream URL layout, with their checksum files, under a web root.
 
