@@ -77,6 +77,12 @@ setup_toolchain() {
 }
 
 setup_tree() {
+  # an installed copy in ~/.ansible/collections would shadow the tree under test (ansible-lint
+  # puts that path first): remove it
+  if [ -e "$HOME/.ansible/collections/ansible_collections/meshlab/linkerd" ]; then
+    echo "removing the shadowing copy in ~/.ansible/collections/ansible_collections/meshlab/linkerd"
+    rm -rf "$HOME/.ansible/collections/ansible_collections/meshlab/linkerd"
+  fi
   # ansible-test needs a real (not symlinked) .../ansible_collections/meshlab/linkerd path
   rm -rf "$TREE" && mkdir -p "$TREE" &&
     tar -C "$REPO" --exclude=.git --exclude=./.venv --exclude=./.collections --exclude=./.cache \
