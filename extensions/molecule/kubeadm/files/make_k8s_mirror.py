@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Build a signed, flat apt repository of STAND-IN kubelet/kubeadm/kubectl packages.
 
 Test fixture of the molecule scenario `kubeadm` (pkgs.k8s.io is unreachable here). The packages
@@ -54,7 +53,8 @@ case "$1" in
   token)
     case " $* " in
       *" create "*"--print-join-command"*)
-        echo "kubeadm join 192.0.2.10:6443 --token abcdef.0123456789abcdef --discovery-token-ca-cert-hash sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef" ;;
+        echo "kubeadm join 192.0.2.10:6443 --token abcdef.0123456789abcdef" \
+          "--discovery-token-ca-cert-hash sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef" ;;
       *) echo "stand-in: unsupported token call" >&2; exit 1 ;;
     esac ;;
   reset)
@@ -113,10 +113,9 @@ def main():
     with tempfile.TemporaryDirectory() as work:
         for ver in [v for v in (version, extra) if v]:
             full = "%s-%s" % (ver, revision)
-            sub = lambda s: s.replace("@VERSION@", ver)  # noqa: E731
-            build_deb(work, "kubeadm", full, {"/usr/bin/kubeadm": (sub(KUBEADM), 0o755)})
-            build_deb(work, "kubectl", full, {"/usr/bin/kubectl": (sub(KUBECTL), 0o755)})
-            build_deb(work, "kubelet", full, {"/usr/bin/kubelet": (sub(KUBELET), 0o755),
+            build_deb(work, "kubeadm", full, {"/usr/bin/kubeadm": (KUBEADM.replace("@VERSION@", ver), 0o755)})
+            build_deb(work, "kubectl", full, {"/usr/bin/kubectl": (KUBECTL.replace("@VERSION@", ver), 0o755)})
+            build_deb(work, "kubelet", full, {"/usr/bin/kubelet": (KUBELET.replace("@VERSION@", ver), 0o755),
                                               "/lib/systemd/system/kubelet.service": (KUBELET_UNIT, 0o644)})
         for f in os.listdir(work):
             if f.endswith(".deb"):
