@@ -14,13 +14,7 @@ import time
 import pytest
 
 from ansible_collections.meshlab.linkerd.plugins.module_utils import linkerd_cli as lc
-
-FIXTURES = os.path.join(os.path.dirname(os.path.dirname(__file__)), 'fixtures', 'linkerd')
-
-
-def fixture(name):
-    with io.open(os.path.join(FIXTURES, name), encoding='utf-8', newline='') as f:
-        return f.read()
+from ansible_collections.meshlab.linkerd.tests.unit.plugins.linkerd_fixtures import fixture
 
 
 def flat(parsed):

@@ -6,7 +6,6 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-import io
 import json
 import os
 
@@ -17,13 +16,7 @@ from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.meshlab.linkerd.plugins.module_utils import linkerd_cli as lc
 from ansible_collections.meshlab.linkerd.plugins.modules import check
-
-FIXTURES = os.path.join(os.path.dirname(os.path.dirname(__file__)), 'fixtures', 'linkerd')
-
-
-def fixture(name):
-    with io.open(os.path.join(FIXTURES, name), encoding='utf-8', newline='') as f:
-        return f.read()
+from ansible_collections.meshlab.linkerd.tests.unit.plugins.linkerd_fixtures import FIXTURES, fixture
 
 
 class ModuleExit(Exception):
