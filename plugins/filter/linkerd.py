@@ -1,0 +1,130 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) meshlab.linkerd contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Filters that decide what the mesh roles do with what a cluster already runs."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import re
+
+from ansible.errors import AnsibleFilterError
+from ansible.module_utils.six import string_types
+
+try:
+    import yaml
+except ImportError:  # pragma: no cover - PyYAML ships with ansible-core
+    yaml = None
+
+_STABLE = re.compile(r'^stable-(\d+)\.(\d+)\.(\d+)$')
+_EDGE = re.compile(r'^edge-(\d+)\.(\d+)\.(\d+)$')
+# stable-2.14.x came out before the 2.15 line, whose first edge is edge-24.2.4: every edge from
+# then on is newer than any stable-2.14; every earlier edge is older.
+_FIRST_EDGE_AFTER_STABLE = (24, 2, 4)
+
+
+def linkerd_version_key(version):
+    """Sortable key of a Linkerd release name, None when it is not one (dev builds, garbage)."""
+    if not isinstance(version, string_types):
+        return None
+    version = version.strip()
+    m = _EDGE.match(version)
+    if m:
+        return (1, ) + tuple(int(x) for x in m.groups()) + (0, 0, 0)
+    m = _STABLE.match(version)
+    if m:
+        # stable-2.N: placed just below the first edge of the next line when N >= 14
+        major, minor, patch = (int(x) for x in m.groups())
+        if (major, minor) >= (2, 14):
+            return (1, ) + _FIRST_EDGE_AFTER_STABLE[:2] + (_FIRST_EDGE_AFTER_STABLE[2] - 1, major, minor, patch)
+        return (0, 0, 0, 0, major, minor, patch)
+    return None
+
+
+def linkerd_installed(resource):
+    """Version and installer of Linkerd from ConfigMap linkerd-config (or a namespace/deployment).
+
+    Reads `data.values` (the rendered chart values; key `linkerdVersion`), then the
+    `linkerd.io/created-by` annotation ("linkerd/cli edge-26.8.3", "linkerd/helm ...").
+    Returns {'version': '' when not installed, 'installer': 'cli' | 'helm' | ''}.
+    """
+    if not resource:
+        return {'version': '', 'installer': ''}
+    if isinstance(resource, list):
+        resource = resource[0] if resource else {}
+    if not isinstance(resource, dict):
+        raise AnsibleFilterError('linkerd_installed expects a Kubernetes object (dict), got %s' % type(resource).__name__)
+    meta = resource.get('metadata') or {}
+    labels = meta.get('labels') or {}
+    annotations = meta.get('annotations') or {}
+    version = ''
+    values = (resource.get('data') or {}).get('values')
+    if values and yaml is not None:
+        try:
+            parsed = yaml.safe_load(values) or {}
+        except yaml.YAMLError:
+            parsed = {}
+        if isinstance(parsed, dict):
+            version = str(parsed.get('linkerdVersion') or '')
+    created_by = str(annotations.get('linkerd.io/created-by') or '')
+    if not version and created_by:
+        version = created_by.split()[-1]
+    installer = ''
+    if labels.get('app.kubernetes.io/managed-by') == 'Helm' or created_by.startswith('linkerd/helm'):
+        installer = 'helm'
+    elif created_by.startswith('linkerd/cli') or version:
+        installer = 'cli'
+    return {'version': version, 'installer': installer}
+
+
+def linkerd_plan(installed, desired, installed_checksum='', desired_checksum='', allow_downgrade=False):
+    """What to do: install, skip or upgrade (or refuse a downgrade / unknown state).
+
+    installed: version running in the cluster ('' = nothing installed), or the dict of linkerd_installed.
+    desired: version of the CLI the lab pins.
+    *_checksum: sha256 of the values/flags applied last time (stored on the cluster) and now;
+    a difference means the same version must be re-applied with new settings (an upgrade).
+    Returns {'action', 'installed', 'desired', 'reason'}; action is one of
+    install | skip | upgrade | downgrade | unknown.
+    """
+    installer = ''
+    if isinstance(installed, dict):
+        installer = installed.get('installer', '')
+        installed = installed.get('version', '')
+    installed = (installed or '').strip()
+    desired = (desired or '').strip()
+    if not desired:
+        raise AnsibleFilterError('linkerd_plan needs the desired version')
+    result = {'installed': installed, 'desired': desired, 'installer': installer}
+    if installer == 'helm':
+        result.update(action='unknown', reason='installed with Helm: upgrade it with Helm, not with the Linkerd CLI')
+        return result
+    if not installed:
+        result.update(action='install', reason='not installed')
+        return result
+    if installed == desired:
+        if desired_checksum and installed_checksum != desired_checksum:
+            result.update(action='upgrade', reason='%s is installed with other settings' % installed)
+        else:
+            result.update(action='skip', reason='%s is installed with these settings' % installed)
+        return result
+    have, want = linkerd_version_key(installed), linkerd_version_key(desired)
+    if have is None or want is None:
+        result.update(action='unknown', reason='cannot compare the installed version %r with %r' % (installed, desired))
+        return result
+    if want > have:
+        result.update(action='upgrade', reason='%s is installed, %s is wanted' % (installed, desired))
+    elif allow_downgrade:
+        result.update(action='upgrade', reason='downgrade from %s to %s allowed' % (installed, desired))
+    else:
+        result.update(action='downgrade', reason='%s is installed, newer than the wanted %s' % (installed, desired))
+    return result
+
+
+class FilterModule(object):
+    def filters(self):
+        return {
+            'linkerd_installed': linkerd_installed,
+            'linkerd_plan': linkerd_plan,
+        }
