@@ -4,6 +4,7 @@
 # MESHLAB_WORK (default /var/tmp/meshlab-ci) and in Docker's image store; a warm rerun skips them.
 #   scripts/test.sh                 everything
 #   MESHLAB_SCENARIOS="docker" scripts/test.sh    only these molecule scenarios
+#   MESHLAB_MOLECULE_JOBS=1 scripts/test.sh       scenarios one at a time (default 2 at once)
 set -uo pipefail
 # shellcheck source=scripts/toolchain.sh
 . "$(dirname "$0")/toolchain.sh"
@@ -20,23 +21,32 @@ names=() results=() secs=()
 failed=0
 T0=$SECONDS
 
-# stage NAME CMD...: run, time and record one stage; its output goes to $LOGS/NAME.log
-stage() {
-  local name=$1 s=$SECONDS rc log="$LOGS/${1//[^A-Za-z0-9_.-]/_}.log"
-  shift
+logfile() { echo "$LOGS/${1//[^A-Za-z0-9_.-]/_}.log"; }
+
+# record NAME RC SECONDS: add one finished stage to the summary (and show the log tail on failure)
+record() {
+  local name=$1 rc=$2 t=$3 log
+  log=$(logfile "$name")
+  names+=("$name") secs+=("$t")
   printf '=== %-28s ' "$name"
-  "$@" >"$log" 2>&1
-  rc=$?
-  names+=("$name") secs+=($((SECONDS - s)))
-  if [ $rc -eq 0 ]; then
+  if [ "$rc" -eq 0 ]; then
     results+=(pass)
-    printf 'pass  %4ss\n' "$((SECONDS - s))"
+    printf 'pass  %4ss\n' "$t"
   else
     results+=(FAIL) failed=$((failed + 1))
-    printf 'FAIL  %4ss (rc %s, log %s)\n' "$((SECONDS - s))" "$rc" "$log"
+    printf 'FAIL  %4ss (rc %s, log %s)\n' "$t" "$rc" "$log"
     sed 's/\x1b\[[0-9;]*m//g' "$log" | tail -n 60 | sed 's/^/    | /'
   fi
-  return $rc
+  return "$rc"
+}
+
+# stage NAME CMD...: run, time and record one stage; its output goes to $LOGS/NAME.log
+stage() {
+  local name=$1 s=$SECONDS rc
+  shift
+  "$@" >"$(logfile "$name")" 2>&1
+  rc=$?
+  record "$name" "$rc" "$((SECONDS - s))"
 }
 
 summary() {
@@ -138,9 +148,28 @@ stage syntax-check syntax_check
 stage ansible-doc module_docs
 stage galaxy-build ansible-galaxy collection build --force --output-path "$WORK/build" .
 
-scenarios=${MESHLAB_SCENARIOS:-$(for d in extensions/molecule/*/molecule.yml; do basename "$(dirname "$d")"; done)}
+# Molecule scenarios, MESHLAB_MOLECULE_JOBS at a time (own container names and servers each), the
+# longest first; recorded in that order once all have finished.
+scenario_job() {
+  local s=$1 t=$SECONDS rc
+  molecule test -s "$s" >"$(logfile "molecule:$s")" 2>&1
+  rc=$?
+  echo "$rc $((SECONDS - t))" >"$LOGS/molecule_$s.rc"
+}
+longest_first="artifact control_plane kubeadm mesh_apps site minikube monitoring lab check docker"
+all=$(for d in extensions/molecule/*/molecule.yml; do basename "$(dirname "$d")"; done)
+scenarios=${MESHLAB_SCENARIOS:-$(for s in $longest_first; do echo "$all" | grep -qx "$s" && echo "$s"; done
+                                 echo "$all" | grep -vxF "$(echo "$longest_first" | tr ' ' '\n')")}
+jobs_max=${MESHLAB_MOLECULE_JOBS:-2}
+echo "=== molecule: $(wc -w <<<"$scenarios") scenarios, $jobs_max at a time"
 for s in $scenarios; do
-  stage "molecule:$s" molecule test -s "$s"
+  while [ "$(jobs -rp | wc -l)" -ge "$jobs_max" ]; do wait -n; done
+  scenario_job "$s" &
+done
+wait
+for s in $scenarios; do
+  read -r rc t <"$LOGS/molecule_$s.rc" 2>/dev/null || { rc=1 t=0; }
+  record "molecule:$s" "$rc" "$t"
 done
 
 summary
