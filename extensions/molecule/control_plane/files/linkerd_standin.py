@@ -285,16 +285,18 @@ def viz_install(argv):
             '        - -enforced-host=^(localhost|127\\.0\\.0\\.1|web\\.linkerd-viz\\.svc\\.cluster\\.local|web\\.linkerd-viz\\.svc|\\[::1\\])(:\\d+)?$']
     if grafana:
         args.insert(0, '        - -grafana-addr=%s' % grafana)
-    out.append(doc(['apiVersion: apps/v1', 'kind: Deployment', 'metadata:', '  name: web', '  namespace: linkerd-viz',
-                    '  labels:', '    linkerd.io/extension: viz', '    component: web', 'spec:',
-                    '  replicas: %s' % replicas, '  selector:', '    matchLabels:',
-                    '      linkerd.io/extension: viz', '      component: web', '  template:', '    metadata:',
-                    '      annotations:', '        checksum/config: "%s"' % base64.b16encode(os.urandom(8)).decode().lower(),
-                    '      labels:', '        linkerd.io/extension: viz', '        component: web', '    spec:',
-                    '      serviceAccountName: web', '      containers:', '      - name: web',
-                    '        image: cr.l5d.io/linkerd/web:%s' % version(), '        args:'] + args + [
-                    '        ports:', '        - name: http', '          containerPort: 8084',
-                    '        - name: admin', '          containerPort: 9994']))
+    web = ['apiVersion: apps/v1', 'kind: Deployment', 'metadata:', '  name: web', '  namespace: linkerd-viz',
+           '  labels:', '    linkerd.io/extension: viz', '    component: web', 'spec:',
+           '  replicas: %s' % replicas, '  selector:', '    matchLabels:',
+           '      linkerd.io/extension: viz', '      component: web', '  template:', '    metadata:',
+           '      annotations:', '        checksum/config: "%s"' % base64.b16encode(os.urandom(8)).decode().lower(),
+           '      labels:', '        linkerd.io/extension: viz', '        component: web', '    spec:',
+           '      serviceAccountName: web', '      containers:', '      - name: web',
+           '        image: cr.l5d.io/linkerd/web:%s' % version(), '        args:']
+    web.extend(args)
+    web.extend(['        ports:', '        - name: http', '          containerPort: 8084',
+                '        - name: admin', '          containerPort: 9994'])
+    out.append(doc(web))
     if own_prometheus:
         out.append(doc(['apiVersion: v1', 'kind: Service', 'metadata:', '  name: prometheus', '  namespace: linkerd-viz',
                         'spec:', '  selector:', '    component: prometheus', '  ports:',
