@@ -4,7 +4,7 @@
 # MESHLAB_WORK (default /var/tmp/meshlab-ci) and in Docker's image store; a warm rerun skips them.
 #   scripts/test.sh                 everything
 #   MESHLAB_SCENARIOS="docker" scripts/test.sh    only these molecule scenarios
-#   MESHLAB_MOLECULE_JOBS=1 scripts/test.sh       scenarios one at a time (default 2 at once)
+#   MESHLAB_MOLECULE_JOBS=2 scripts/test.sh       two scenarios at once (default 1: on 2 cores that is no faster)
 set -uo pipefail
 # shellcheck source=scripts/toolchain.sh
 . "$(dirname "$0")/toolchain.sh"
@@ -160,7 +160,7 @@ longest_first="artifact control_plane kubeadm mesh_apps site minikube monitoring
 all=$(for d in extensions/molecule/*/molecule.yml; do basename "$(dirname "$d")"; done)
 scenarios=${MESHLAB_SCENARIOS:-$(for s in $longest_first; do echo "$all" | grep -qx "$s" && echo "$s"; done
                                  echo "$all" | grep -vxF "$(echo "$longest_first" | tr ' ' '\n')")}
-jobs_max=${MESHLAB_MOLECULE_JOBS:-2}
+jobs_max=${MESHLAB_MOLECULE_JOBS:-1}
 echo "=== molecule: $(wc -w <<<"$scenarios") scenarios, $jobs_max at a time"
 for s in $scenarios; do
   while [ "$(jobs -rp | wc -l)" -ge "$jobs_max" ]; do wait -n; done
