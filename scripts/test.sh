@@ -15,7 +15,7 @@ VENV="$WORK/venv"
 COLL="$WORK/collections"
 TREE="$COLL/ansible_collections/meshlab/linkerd"
 mkdir -p "$LOGS"
-rm -f "$LOGS"/*.log
+rm -f "$LOGS"/*.log "$LOGS"/*.rc
 
 names=() results=() secs=()
 failed=0
