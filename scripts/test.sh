@@ -86,6 +86,12 @@ setup_toolchain() {
     install_collections "$VENV" "$COLL" "$WORK"
 }
 
+setup_cluster_binaries() {
+  # kube-apiserver, etcd, kwok, kubectl, helm, linkerd from Go modules, cached by version in
+  # ${MESHLAB_CLUSTER_CACHE:-$WORK/cluster} (a warm run only checks they exist)
+  bash "$REPO/tests/cluster/build.sh"
+}
+
 setup_tree() {
   # an installed copy in ~/.ansible/collections would shadow the tree under test (ansible-lint
   # puts that path first): remove it
@@ -105,6 +111,7 @@ stage setup:packages setup_packages || abort "Debian packages"
 stage setup:dockerd setup_dockerd || abort "no Docker engine"
 stage setup:images bash "$REPO/scripts/images.sh" || abort "test images"
 stage setup:toolchain setup_toolchain || abort "Python toolchain"
+stage setup:cluster-binaries setup_cluster_binaries || abort "cluster binaries (tests/cluster/build.sh)"
 stage setup:tree setup_tree || abort "collection tree"
 
 # ---- checks --------------------------------------------------------------------------------
