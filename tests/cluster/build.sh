@@ -18,9 +18,10 @@
 #   bin/<name>-<version>   the binaries (linkerd as linkerd-<release>)
 #   bin.env                shell assignments of their paths and versions (rewritten after each
 #                          component, so users can start before the whole build is done)
-#   build-times.txt        one line per component and run: built/cached and wall seconds
+#   build-times.txt        one line per component and run: built/cached, wall and CPU seconds
 #   go/mod, go/cache       GOMODCACHE and GOCACHE (a clean cache directory means a cold build)
 # A warm run builds nothing: it only checks that the cached binaries exist ("cached").
+# Parallel runs on one cache are safe: each component is built under its own lock.
 #
 # Go: the modules ask for Go 1.23 to 1.26; GOTOOLCHAIN=auto lets any Go >= 1.21 download the
 # toolchain they need through the Go module proxy (GOPROXY default). On a Debian 12 machine
@@ -107,8 +108,6 @@ ensure_go() {
 }
 
 mkdir -p "$BIN" "$CACHE/go/mod" "$CACHE/go/cache" "$CACHE/go/path"
-exec 9>"$CACHE/build.lock"
-flock 9 # one build at a time per cache (helpers share it)
 
 export GOMODCACHE=$CACHE/go/mod GOCACHE=$CACHE/go/cache GOPATH=$CACHE/go/path
 export GOTOOLCHAIN=auto GOFLAGS=-mod=readonly CGO_ENABLED=0 GOOS=linux
@@ -121,7 +120,9 @@ GOCACHE_STATE=warm
 
 # ---- bin.env -------------------------------------------------------------------------------
 write_env() {
-  local tmp=$CACHE/.bin.env.$$ n v
+  local tmp=$CACHE/.bin.env.$$ n v envfd
+  exec {envfd}>"$CACHE/bin.env.lock"
+  flock "$envfd"
   {
     echo "# written by tests/cluster/build.sh; paths of the cached harness binaries"
     echo "K8S_VERSION=$K8S_VERSION"
@@ -142,19 +143,26 @@ write_env() {
     [[ -x $BIN/linkerd-$LINKERD_EDGE_VERSION ]] && echo "LINKERD=$BIN/linkerd-$LINKERD_EDGE_VERSION"
   } >"$tmp"
   mv "$tmp" "$CACHE/bin.env"
+  exec {envfd}>&-
 }
 
 # ---- one component -------------------------------------------------------------------------
 # build NAME MODULE_DIR LDFLAGS OUT=PKG...: go build every PKG in one invocation (shared compile
 # work), install as $BIN/OUT; skip when every OUT exists.
 build() {
-  local name=$1 dir=$2 ldflags=$3 start missing=0 spec out pkg tmp cold
+  local name=$1 dir=$2 ldflags=$3 start missing=0 spec out pkg tmp cold cpu
   shift 3
+  # one build of a component at a time per cache (helpers share it); a second caller waits,
+  # then finds it cached. Different components build in parallel.
+  local lockfd
+  exec {lockfd}>"$CACHE/build-$name.lock"
+  flock "$lockfd"
   start=$(date +%s)
   for spec; do [[ -x $BIN/${spec%%=*} ]] || missing=1; done
   if [[ $missing == 0 ]]; then
     log "$name: cached"
     echo "$(date -u +%FT%TZ) $name cached $(($(date +%s) - start))s" >>"$CACHE/build-times.txt"
+    exec {lockfd}>&-
     return
   fi
   cold=$GOCACHE_STATE
@@ -163,11 +171,16 @@ build() {
   local pkgs=()
   for spec; do pkgs+=("${spec#*=}"); done
   log "$name: building ${pkgs[*]} (go cache $cold)"
-  if ! (cd "$MODULES/$dir" && go build -p "$JOBS" -ldflags "-s -w $ldflags" -o "$tmp/" "${pkgs[@]}") \
-    >"$CACHE/build-$name.log" 2>&1; then
+  local rc=0 TIMEFORMAT='%U %S'
+  { time (cd "$MODULES/$dir" && go build -p "$JOBS" -ldflags "-s -w $ldflags" -o "$tmp/" "${pkgs[@]}" \
+    >"$CACHE/build-$name.log" 2>&1); } 2>"$tmp.cpu" || rc=$?
+  cpu=$(awk '{printf "%d", $1 + $2}' "$tmp.cpu")
+  rm -f "$tmp.cpu"
+  if [[ $rc != 0 ]]; then
     tail -30 "$CACHE/build-$name.log" >&2
     rm -rf "$tmp"
     echo "$(date -u +%FT%TZ) $name FAILED $(($(date +%s) - start))s" >>"$CACHE/build-times.txt"
+    exec {lockfd}>&-
     die "$name: go build failed (log: $CACHE/build-$name.log)"
   fi
   for spec; do
@@ -175,9 +188,10 @@ build() {
     mv "$tmp/$(basename "$pkg")" "$BIN/$out"
   done
   rm -rf "$tmp"
-  echo "$(date -u +%FT%TZ) $name built($cold) $(($(date +%s) - start))s" >>"$CACHE/build-times.txt"
-  log "$name: built in $(($(date +%s) - start))s"
+  echo "$(date -u +%FT%TZ) $name built($cold) $(($(date +%s) - start))s cpu=${cpu}s load=$(cut -d' ' -f1 /proc/loadavg)" >>"$CACHE/build-times.txt"
+  log "$name: built in $(($(date +%s) - start))s (${cpu}s CPU)"
   write_env
+  exec {lockfd}>&-
 }
 
 k8s_ldflags() {

@@ -115,6 +115,11 @@ spec:
   podCIDR: 10.244.$i.0/24
   podCIDRs: [10.244.$i.0/24]
 status:
+  # 127.0.0.1: kube-apiserver reaches the simulated kubelet (kwok, on 127.0.0.1) there, and
+  # sends nothing to other addresses
+  addresses:
+    - {type: InternalIP, address: 127.0.0.1}
+    - {type: Hostname, address: $n}
   allocatable: {cpu: "4", memory: 8Gi, pods: "110", ephemeral-storage: 50Gi}
   capacity: {cpu: "4", memory: 8Gi, pods: "110", ephemeral-storage: 50Gi}
   nodeInfo:
