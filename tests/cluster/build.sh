@@ -150,7 +150,7 @@ write_env() {
 # build NAME MODULE_DIR LDFLAGS OUT=PKG...: go build every PKG in one invocation (shared compile
 # work), install as $BIN/OUT; skip when every OUT exists.
 build() {
-  local name=$1 dir=$2 ldflags=$3 start missing=0 spec out pkg tmp cold cpu
+  local name=$1 dir=$2 ldflags=$3 start missing=0 spec out pkg tmp cold cpu b
   shift 3
   # one build of a component at a time per cache (helpers share it); a second caller waits,
   # then finds it cached. Different components build in parallel.
@@ -185,7 +185,10 @@ build() {
   fi
   for spec; do
     out=${spec%%=*} pkg=${spec#*=}
-    mv "$tmp/$(basename "$pkg")" "$BIN/$out"
+    # go build names a binary after the last path element, a major version suffix (/v3) skipped
+    b=$(basename "$pkg")
+    [[ $b =~ ^v[0-9]+$ ]] && b=$(basename "$(dirname "$pkg")")
+    mv "$tmp/$b" "$BIN/$out"
   done
   rm -rf "$tmp"
   echo "$(date -u +%FT%TZ) $name built($cold) $(($(date +%s) - start))s cpu=${cpu}s load=$(cut -d' ' -f1 /proc/loadavg)" >>"$CACHE/build-times.txt"
