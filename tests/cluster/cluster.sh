@@ -72,7 +72,7 @@ proxy_start() {
   local port; port=$(cat "$CDIR/port")
   nohup python3 "$HERE/tcp_proxy.py" "$BRIDGE" "$port" 127.0.0.1 "$port" >>"$CDIR/proxy.log" 2>&1 &
   echo $! >"$CDIR/proxy.pid"
-  for _ in $(seq 50); do ! port_free "$port" && return; sleep 0.1; done
+  for _ in $(seq 100); do ss -Hltn "sport = :$port" | grep -qF "$BRIDGE:$port" && return; sleep 0.2; done
   die "proxy on $BRIDGE:$port did not start ($CDIR/proxy.log)"
 }
 proxy_stop() {
@@ -156,7 +156,7 @@ options:
 EOF
   log "creating cluster $name (kube-apiserver 127.0.0.1:$port, forwarded from $BRIDGE:$port)"
   KWOK_KUBE_VERSION=$K8S_VERSION "$KWOKCTL" create cluster "${KWOKCTL_ARGS[@]}" \
-    --config "$CDIR/kwokctl.yaml" --runtime binary --kubeconfig "" \
+    --config "$CDIR/kwokctl.yaml" --runtime binary --kubeconfig "$CDIR/kwokctl-kubeconfig" \
     --secure-port --kube-authorization --kube-admission \
     --kube-apiserver-port "$port" \
     --kube-apiserver-binary "$KUBE_APISERVER" \
@@ -188,9 +188,14 @@ write_kubeconfig() {
 
 down() {
   if [[ -x ${KWOKCTL:-} ]] && [[ -d $KWOK_WORKDIR/clusters/$name ]]; then
-    "$KWOKCTL" delete cluster "${KWOKCTL_ARGS[@]}" --kubeconfig "" >/dev/null 2>&1 || true
+    mkdir -p "$CDIR"
+    "$KWOKCTL" delete cluster "${KWOKCTL_ARGS[@]}" --kubeconfig "$CDIR/kwokctl-kubeconfig" >"$CACHE/clusters/.delete-$name.log" 2>&1 ||
+      { tail -5 "$CACHE/clusters/.delete-$name.log" >&2; die "kwokctl delete cluster $name failed"; }
   fi
   proxy_stop
+  if [[ -f $CDIR/port ]]; then
+    for _ in $(seq 100); do port_free "$(cat "$CDIR/port")" && break; sleep 0.2; done
+  fi
   rm -rf "$CDIR"
   log "cluster $name down"
 }
