@@ -154,11 +154,22 @@ options:
   bindAddress: 127.0.0.1
   kubeApiserverCertSANs: [$BRIDGE]
 EOF
+  # front-proxy (request header) authentication as kubeadm and minikube configure it: it
+  # publishes requestheader-client-ca-file in kube-system/extension-apiserver-authentication,
+  # which `linkerd check --pre` reads. kwokctl's proxy client certificate is its admin one.
+  local pki=$KWOK_WORKDIR/clusters/$name/pki requestheader=()
+  local a
+  for a in "requestheader-client-ca-file=$pki/ca.crt" requestheader-allowed-names=kwok-admin \
+    requestheader-extra-headers-prefix=X-Remote-Extra- requestheader-group-headers=X-Remote-Group \
+    requestheader-username-headers=X-Remote-User; do
+    requestheader+=(--extra-args "kube-apiserver=$a")
+  done
   log "creating cluster $name (kube-apiserver 127.0.0.1:$port, forwarded from $BRIDGE:$port)"
   KWOK_KUBE_VERSION=$K8S_VERSION "$KWOKCTL" create cluster "${KWOKCTL_ARGS[@]}" \
     --config "$CDIR/kwokctl.yaml" --runtime binary --kubeconfig "$CDIR/kwokctl-kubeconfig" \
     --secure-port --kube-authorization --kube-admission \
     --kube-apiserver-port "$port" \
+    "${requestheader[@]}" \
     --kube-apiserver-binary "$KUBE_APISERVER" \
     --kube-controller-manager-binary "$KUBE_CONTROLLER_MANAGER" \
     --kube-scheduler-binary "$KUBE_SCHEDULER" \
