@@ -8,8 +8,8 @@
 #   kubectl, helm, linkerd-edge            the clients the other helpers need first
 #   etcd, kwok (kwok + kwokctl)            the simulated cluster
 #   kube-server (kube-apiserver, kube-controller-manager, kube-scheduler)
-#   linkerd-stable                         the seed profile's stable-2.14.10 (last, optional:
-#                                          MESHLAB_CLUSTER_STABLE=0 skips it)
+#   linkerd-stable                         the seed profile's stable-2.14.10 (opt-in:
+#                                          MESHLAB_CLUSTER_STABLE=1, or name it)
 # Versions: Kubernetes and helm come from the default profile (meshlab_profiles.default in the
 # role defaults); the script stops if a wrapper module pins a different one. Every binary reports
 # its real version (ldflags as upstream's release builds set them).
@@ -255,7 +255,7 @@ component() {
 ensure_go
 if [[ $# == 0 ]]; then
   set -- kubectl helm linkerd-edge etcd kwok kube-server
-  [[ ${MESHLAB_CLUSTER_STABLE:-1} == 0 ]] || set -- "$@" linkerd-stable
+  [[ ${MESHLAB_CLUSTER_STABLE:-0} == 0 ]] || set -- "$@" linkerd-stable
 fi
 total=$(date +%s)
 write_env
