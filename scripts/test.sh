@@ -65,7 +65,8 @@ abort() { echo "setup failed: $1; the checks cannot run"; summary; exit 1; }
 
 # ---- setup ---------------------------------------------------------------------------------
 setup_packages() {
-  apt_need docker.io debootstrap shellcheck python3-venv python3-apt ca-certificates
+  # chromium: the report test opens the HTML page in a real headless browser
+  apt_need docker.io debootstrap shellcheck python3-venv python3-apt ca-certificates chromium
 }
 
 setup_dockerd() {
