@@ -90,6 +90,88 @@ def compact_pods(pods):
     return sorted(out, key=lambda p: (p['namespace'], p['name']))
 
 
+def _exists(stat_result):
+    return bool(((stat_result or {}).get('stat') or {}).get('exists'))
+
+
+def urls_from_units(lines):
+    """`systemctl list-units --plain --no-legend meshlab-*` lines -> [{name, url, state}] (the units'
+    descriptions carry the URLs: 'meshlab <what> on http://...')."""
+    out = []
+    for line in lines or []:
+        f = line.split(None, 4)
+        if len(f) < 5:
+            continue
+        desc = f[4][len('meshlab '):] if f[4].startswith('meshlab ') else f[4]
+        name, _sep, url = desc.partition(' on http')
+        out.append({'name': name.strip() or f[0], 'url': ('http' + url) if url else '', 'state': '%s/%s' % (f[2], f[3])})
+    return out
+
+
+def prometheus_answers(url, results):
+    """uri results of the stat queries (each item {namespace, name}) -> {url, error, answers}."""
+    answers, error = {}, None
+    for r in results or []:
+        item = r.get('item') or {}
+        if r.get('skipped'):
+            continue
+        if r.get('status') != 200 or not isinstance(r.get('json'), dict):
+            error = error or (r.get('msg') or 'HTTP %s' % r.get('status'))
+            continue
+        answers.setdefault(item.get('namespace', ''), {})[item.get('name', '')] = r['json']
+    return {'url': url, 'error': error if not answers else None, 'answers': answers}
+
+
+def host_record(raw):
+    """What the report play registered on one host -> the compact record the controller renders.
+
+    raw keys (all optional): render_only, monitoring_enabled, worker, docker, kubeconfig, linkerd_cli (stat
+    results), manifests (stat loop results, item = stage), namespaces, linkerd_config, pods (k8s_info
+    results), cluster_info (k8s_cluster_info result), check (meshlab.linkerd.check result), units
+    (command result), prometheus_url, prometheus (uri loop results), grafana_password_file.
+    """
+    raw = raw or {}
+    rec = {'render_only': bool(raw.get('render_only')), 'grafana_password_file': raw.get('grafana_password_file') or None}
+    stages = {'docker': _exists(raw.get('docker')), 'cluster': _exists(raw.get('kubeconfig')),
+              'cli': _exists(raw.get('linkerd_cli'))}
+    monitoring_wanted = raw.get('monitoring_enabled', True)
+    if rec['render_only']:
+        manifests = {(r.get('item') or ''): _exists(r) for r in (raw.get('manifests') or {}).get('results') or []}
+        for stage in ('control_plane', 'monitoring', 'viz', 'emojivoto'):
+            stages[stage] = manifests.get(stage, False)
+        # render-only never makes a cluster or a kubeconfig: the rendered manifests stand for the cluster stage
+        stages['cluster'] = stages['cluster'] or any(manifests.values())
+    else:
+        ns_result = raw.get('namespaces') or {}
+        if ns_result.get('failed') or (ns_result and 'resources' not in ns_result and not ns_result.get('skipped')):
+            rec['api_error'] = ns_result.get('msg') or 'the Kubernetes API did not answer'
+        namespaces = set(((n.get('metadata') or {}).get('name')) for n in ns_result.get('resources') or [])
+        known = 'resources' in ns_result
+        cfg = (raw.get('linkerd_config') or {}).get('resources') or []
+        stages['control_plane'] = bool(cfg) if known else None
+        stages['monitoring'] = (raw.get('monitoring_namespace', 'monitoring') in namespaces if known else None)
+        stages['viz'] = ('linkerd-viz' in namespaces) if known else None
+        stages['emojivoto'] = ('emojivoto' in namespaces) if known else None
+        if cfg:
+            meta = (cfg[0].get('metadata') or {})
+            values = (cfg[0].get('data') or {}).get('values') or ''
+            m = re.search(r'(?m)^linkerdVersion:\s*"?([^"\s]+)', values)
+            created = (meta.get('annotations') or {}).get('linkerd.io/created-by', '')
+            rec['linkerd_version'] = m.group(1) if m else (created.split()[-1] if created else None)
+        info = raw.get('cluster_info') or {}
+        rec['kubernetes_version'] = (((info.get('version') or {}).get('server') or {}).get('kubernetes') or {}).get('gitVersion')
+        rec['pods'] = compact_pods((raw.get('pods') or {}).get('resources'))
+        if raw.get('prometheus') is not None:
+            rec['prometheus'] = prometheus_answers(raw.get('prometheus_url'), (raw.get('prometheus') or {}).get('results'))
+        if raw.get('check') is not None:
+            rec['check'] = raw['check']
+    if not monitoring_wanted:
+        stages['monitoring'] = None
+    rec['stages'] = stages
+    rec['urls'] = urls_from_units((raw.get('units') or {}).get('stdout_lines'))
+    return rec
+
+
 # ---- controller side: one host ---------------------------------------------------------------
 
 def _num(value):
@@ -206,7 +288,8 @@ def _check(check):
         'counts': {k: int(summary.get(k, 0)) for k in ('success', 'warning', 'error')} if ran else None,
         'failed': failed,
         'warnings': warnings,
-        'error': None if ran else (check.get('msg') or check.get('failure_reason') or 'linkerd check could not run'),
+        'error': None if ran and check.get('success') else (check.get('msg') or check.get('failure_reason')
+                                                            or ('linkerd check failed' if ran else 'linkerd check could not run')),
     }
 
 
@@ -274,6 +357,9 @@ def host_report(name, data, state, app_namespaces, window='1m', worker_of=None):
     elif wanted and not done:
         row['verdict'] = 'NOT RUN'
         row['reason'] = 'no lab stage has run on this host yet'
+    elif data.get('api_error'):
+        row['verdict'] = 'FAILED'
+        row['reason'] = 'the Kubernetes API did not answer: %s' % data['api_error']
     elif row['stopped_at']:
         row['verdict'] = 'FAILED'
         row['reason'] = 'the run stopped at stage %s (done: %s)' % (row['stopped_at'], ', '.join(done))
@@ -286,7 +372,7 @@ def host_report(name, data, state, app_namespaces, window='1m', worker_of=None):
     elif not row['check']['success']:
         row['verdict'] = 'FAILED'
         row['reason'] = 'linkerd check failed: %s' % ('; '.join(c['description'] for c in row['check']['failed'])
-                                                      or 'see the check output')
+                                                      or row['check']['error'])
     else:
         c = row['check']['counts']
         row['verdict'] = 'OK'

@@ -40,10 +40,11 @@ options:
     elements: str
     default: []
   reached:
-    description: Hosts that answered until the end (C(ansible_play_hosts)).
+    description:
+      - Hosts that answered until the end; default the hosts of O(records) with a record that has no
+        C(unreachable_msg).
     type: list
     elements: str
-    default: []
   workers:
     description: kubeadm worker host to the control-plane host whose mesh it belongs to.
     type: dict
@@ -86,9 +87,9 @@ EXAMPLES = r'''
 - name: Write the class report
   meshlab.linkerd.class_report:
     lab_hosts: "{{ groups['lab'] }}"
-    records: "{{ dict(ansible_play_hosts | zip(ansible_play_hosts | map('extract', hostvars, 'report_record'))) }}"
+    records: "{{ dict(ansible_play_hosts_all | zip(ansible_play_hosts_all | map('extract', hostvars)
+                 | map(attribute='report_record', default=none))) }}"
     collected: "{{ ansible_play_hosts_all }}"
-    reached: "{{ ansible_play_hosts }}"
     report_dir: ~/.local/share/meshlab/reports
   delegate_to: localhost
   run_once: true
@@ -170,7 +171,7 @@ def main():
             lab_hosts=dict(type='list', elements='str', required=True),
             records=dict(type='dict', default={}),
             collected=dict(type='list', elements='str', default=[]),
-            reached=dict(type='list', elements='str', default=[]),
+            reached=dict(type='list', elements='str'),
             workers=dict(type='dict', default={}),
             report_dir=dict(type='path', required=True),
             results_dir=dict(type='path'),
@@ -194,8 +195,13 @@ def main():
         module.fail_json(msg='run_id must be a plain folder name, got %r' % run_id)
     generated_at = p['generated_at'] or now.strftime('%Y-%m-%dT%H:%M:%SZ')
     records = {}
+    reached = p['reached']
+    if reached is None:
+        reached = [h for h, rec in (p['records'] or {}).items() if rec and not rec.get('unreachable_msg')]
     for h, rec in (p['records'] or {}).items():
-        rec = dict(rec or {})
+        if rec is None:
+            continue
+        rec = dict(rec)
         rec['results'] = read_results(p['results_dir'], h)
         records[h] = rec
     for h in p['lab_hosts']:
@@ -203,7 +209,7 @@ def main():
             records[h] = {'results': read_results(p['results_dir'], h)}
 
     start = time.time()
-    report = build_report(p['lab_hosts'], records, p['collected'], p['reached'], p['app_namespaces'], p['window'],
+    report = build_report(p['lab_hosts'], records, p['collected'], reached, p['app_namespaces'], p['window'],
                           generated_at, run_id, p['workers'], p['title'])
     texts = {'report.json': render_json(report), 'report.md': render_markdown(report), 'report.html': render_html(report)}
     render_seconds = round(time.time() - start, 4)

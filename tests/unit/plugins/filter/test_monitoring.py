@@ -120,3 +120,50 @@ def test_proxy_job_keeps_only_proxies_of_this_control_plane():
 def test_bad_namespace_is_refused():
     with pytest.raises(AnsibleFilterError, match='linkerd_namespace'):
         linkerd_scrape_configs('')
+
+
+# ---- Grafana dashboards as ConfigMaps ----------------------------------------------------------
+
+import json  # noqa: E402
+
+from ansible_collections.meshlab.linkerd.plugins.filter.monitoring import (  # noqa: E402
+    DASHBOARD_LIMIT, grafana_dashboard_configmap, grafana_dashboard_values)
+
+DASHBOARD = json.dumps({'title': 'Linkerd Health', '__inputs': [{'name': 'DS_PROMETHEUS', 'type': 'datasource'}],
+                        'panels': [{'datasource': '${DS_PROMETHEUS}', 'targets': [{'expr': 'up'}]},
+                                   {'datasource': {'type': 'prometheus', 'uid': '${DS_PROMETHEUS}'}},
+                                   {'datasource': {'type': 'prometheus', 'uid': 'fixed'}}],
+                        'templating': {'list': [{'type': 'datasource', 'query': 'prometheus'}]}})
+
+
+def test_dashboard_configmap_binds_the_datasource():
+    cm = grafana_dashboard_configmap(DASHBOARD, 'health', 'monitoring', 'prometheus', 'https://grafana.com/x')
+    assert cm['metadata']['name'] == 'grafana-dashboard-health'
+    assert cm['metadata']['namespace'] == 'monitoring'
+    assert cm['metadata']['labels']['grafana_dashboard'] == '1'
+    d = json.loads(cm['data']['health.json'])
+    assert d['panels'][0]['datasource'] == 'prometheus'
+    assert d['panels'][1]['datasource'] == {'type': 'prometheus', 'uid': 'prometheus'}
+    assert d['panels'][2]['datasource'] == {'type': 'prometheus', 'uid': 'fixed'}
+
+
+def test_dashboard_too_large_for_one_object_is_refused():
+    big = json.dumps({'panels': [{'description': 'x' * DASHBOARD_LIMIT}]})
+    with pytest.raises(AnsibleFilterError, match='health .*1 MiB'):
+        grafana_dashboard_configmap(big, 'health', 'monitoring')
+
+
+@pytest.mark.parametrize('text', ['', '<html>rate limited</html>', '{"message": "Dashboard not found"}'])
+def test_not_a_dashboard_is_refused(text):
+    with pytest.raises(AnsibleFilterError, match='health'):
+        grafana_dashboard_configmap(text, 'health', 'monitoring')
+
+
+def test_dashboard_values_one_provider_and_configmap_each():
+    v = grafana_dashboard_values([{'name': 'health', 'gnet_id': 15486}, {'name': 'top-line'}])
+    assert v['dashboardsConfigMaps'] == {'health': 'grafana-dashboard-health', 'top-line': 'grafana-dashboard-top-line'}
+    providers = v['dashboardProviders']['dashboardproviders.yaml']['providers']
+    assert [p['options']['path'] for p in providers] == ['/var/lib/grafana/dashboards/health',
+                                                         '/var/lib/grafana/dashboards/top-line']
+    assert 'dashboards' not in v
+    assert 'gnetId' not in json.dumps(v)
