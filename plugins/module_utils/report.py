@@ -539,15 +539,16 @@ table{border-collapse:collapse;width:100%;margin:.5em 0}th,td{border:1px solid #
 th{background:#eee}.v{font-weight:bold;white-space:nowrap}
 tr.UNREACHABLE td.v{background:#c62828;color:#fff}tr.FAILED td.v{background:#ef6c00;color:#fff}
 tr.NOT-RUN td.v{background:#9e9e9e;color:#fff}tr.RENDERED td.v{background:#1565c0;color:#fff}tr.OK td.v{background:#2e7d32;color:#fff}
-.nodata{color:#888;font-style:italic}.totals span{margin-right:1em}.charts{display:flex;flex-wrap:wrap;gap:2em}
+.nodata{color:#888;font-style:italic}.n{white-space:nowrap}.totals span{margin-right:1em}.charts{display:flex;flex-wrap:wrap;gap:2em}
 details{margin:.4em 0}summary{cursor:pointer}code{font-size:11px}
 @media print{details{display:block}details>*{display:block}body{margin:0;font-size:10px}.charts{display:block}
 tr{page-break-inside:avoid}}
 """
 
 
-def _cell(text, nodata=False):
-    return u'<td class="nodata">%s</td>' % _e(text) if nodata else u'<td>%s</td>' % _e(text)
+def _cell(text, nodata=False, num=False):
+    cls = ' '.join(c for c, on in (('nodata', nodata), ('n', num)) if on)
+    return u'<td class="%s">%s</td>' % (cls, _e(text)) if cls else u'<td>%s</td>' % _e(text)
 
 
 def _bar_chart(title, rows, value_key, fmt, scale_max, colour):
@@ -596,8 +597,8 @@ def render_html(report):
         out.append(u'<td><a href="#host-%s">%s</a></td><td class="v">%s</td>' % (_e(r['host']), _e(r['host']), _e(r['verdict'])))
         out.append(_cell(r['reason']) + _cell(fmt_checks(r['check'])) + _cell(r['versions']['linkerd'] or '-')
                    + _cell(r['versions']['kubernetes'] or '-') + _cell(fmt_meshed(r['meshed'])))
-        out.append(_cell(fmt_pct(s['success_rate']), s['success_rate'] is None) + _cell(fmt_rps(s['rps']), s['rps'] is None)
-                   + _cell(fmt_ms(s['p99_ms']), s['p99_ms'] is None))
+        out.append(_cell(fmt_pct(s['success_rate']), s['success_rate'] is None, True)
+                   + _cell(fmt_rps(s['rps']), s['rps'] is None, True) + _cell(fmt_ms(s['p99_ms']), s['p99_ms'] is None, True))
         out.append(u'</tr>')
     out.append(u'</tbody></table>')
     for r in rows:

@@ -146,6 +146,16 @@ def main():
     with open(os.path.join(HERE, 'fixtures', 'class30.json'), 'w') as f:
         json.dump(fixture, f, indent=1, sort_keys=True)
         f.write('\n')
+    # Recorded answers for the STAND-IN Prometheus (prometheus_standin.py), by exact query text.
+    import importlib.util
+    spec = importlib.util.spec_from_file_location('report', os.path.join(HERE, '..', '..', 'plugins', 'module_utils', 'report.py'))
+    lib = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(lib)
+    recorded = answers(random.Random(7), 0.93, 0.85)
+    by_query = {q: recorded[name] for name, q in lib.stat_queries('emojivoto', '1m').items()}
+    with open(os.path.join(HERE, 'fixtures', 'prometheus', 'emojivoto-1m.json'), 'w') as f:
+        json.dump(by_query, f, indent=1, sort_keys=True)
+        f.write('\n')
 
 
 if __name__ == '__main__':

@@ -211,7 +211,7 @@ def test_html_in_headless_chromium(report):
     shot = os.path.join(ARTIFACTS, 'report.png')
     if os.path.exists(shot):
         os.remove(shot)
-    run_chromium(['--screenshot=' + shot, '--window-size=1200,1500'], 'file://' + page)
+    run_chromium(['--screenshot=' + shot, '--window-size=1200,1150'], 'file://' + page)
     assert os.path.getsize(shot) > 10000
     # Chromium itself still calls its own services (time, component updater, accounts: seen for
     # about:blank as well); they reached the local proxy, not the network. Nothing else may appear.
@@ -226,3 +226,62 @@ def browser_host(request):
     target = request.split(' ', 1)[1]
     host = target.split('://', 1)[-1].split('/', 1)[0].split(':', 1)[0]
     return host if host.endswith(BROWSER_OWN) else None
+
+
+def start_standin(tmp_path, *extra):
+    port_file = tmp_path / 'prometheus.port'
+    proc = subprocess.Popen(['python3', os.path.join(HERE, 'prometheus_standin.py'), '--bind', '127.0.0.1',
+                             '--answers', os.path.join(HERE, 'fixtures', 'prometheus', 'emojivoto-1m.json'),
+                             '--port-file', str(port_file), '--lifetime', '60'] + list(extra))
+    for _ in range(100):
+        if port_file.exists():
+            break
+        time.sleep(0.05)
+    return proc, 'http://127.0.0.1:%s' % port_file.read_text().strip()
+
+
+def ask(url, queries):
+    """What the report play's uri loop registers, for each query."""
+    import urllib.parse
+    import urllib.request
+    results = []
+    for q in queries:
+        item = {'namespace': q['namespace'], 'name': q['name']}
+        try:
+            with urllib.request.urlopen(url + '/api/v1/query?query=' + urllib.parse.quote(q['query']), timeout=5) as resp:
+                results.append({'item': item, 'status': resp.status, 'json': json.loads(resp.read())})
+        except OSError as e:
+            results.append({'item': item, 'status': -1, 'msg': 'Status code was -1 and not [200]: %s' % e})
+    return results
+
+
+QUERIES = [{'namespace': 'emojivoto', 'name': n, 'query': q}
+           for n, q in sorted(report_lib.stat_queries('emojivoto', '1m').items())]
+
+
+@pytest.mark.parametrize('mode', ['recorded', 'empty', 'down'])
+def test_standin_prometheus_answers_feed_the_report(tmp_path, mode):
+    proc, url = start_standin(tmp_path, *(['--empty'] if mode == 'empty' else []))
+    try:
+        if mode == 'down':
+            proc.terminate()
+            proc.wait()
+        results = ask(url, QUERIES)
+    finally:
+        proc.terminate()
+        proc.wait()
+    prom = report_lib.prometheus_answers(url, results)
+    pods = [{'namespace': 'emojivoto', 'name': d + '-1', 'deployment': d, 'phase': 'Running', 'ready': True, 'meshed': True}
+            for d in ('emoji', 'voting', 'web', 'vote-bot')]
+    metrics = report_lib.golden_metrics(prom, ['emojivoto'], {'emojivoto': ['emoji', 'voting', 'web', 'vote-bot']})
+    by = {d['deployment']: d for d in metrics['deployments']}
+    assert set(by) == {'emoji', 'voting', 'web', 'vote-bot'} and pods
+    if mode == 'recorded':
+        assert metrics['status'] == 'ok'
+        assert by['web']['success_rate'] == 0.93 and by['voting']['success_rate'] == 0.85
+        assert by['emoji']['success_rate'] == 1.0 and by['emoji']['rps'] == 2.0
+        assert by['vote-bot']['success_rate'] is None
+        assert by['web']['p99_ms'] is not None
+    else:
+        assert metrics['status'] == ('no data' if mode == 'empty' else 'unreachable')
+        assert all(d['success_rate'] is None and d['p99_ms'] is None for d in by.values())

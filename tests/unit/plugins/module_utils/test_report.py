@@ -219,5 +219,5 @@ def test_html_is_self_contained_and_marks_no_data():
     rep = r.build_report(['a', 'b'], {'a': record(prometheus={'url': 'u', 'error': 'down', 'answers': {}})}, ['a', 'b'], ['a'])
     page = r.render_html(rep)
     assert '<script' not in page and 'src=' not in page and '<link' not in page
-    assert 'class="nodata">no data<' in page
+    assert 'class="nodata n">no data<' in page
     assert page.count('<svg') == 2
