@@ -15,10 +15,7 @@ import json
 import math
 import re
 
-try:
-    from html import escape as _html_escape
-except ImportError:  # pragma: no cover - Python 2
-    from cgi import escape as _html_escape
+from html import escape as _html_escape
 
 SCHEMA_VERSION = 1
 # Worst first: the order of the class table.

@@ -23,7 +23,15 @@ description:
   - The JSON follows C(docs/report.schema.json); the HTML page has inline CSS and SVG only (no script,
     nothing fetched).
   - Run it once on the controller (C(delegate_to: localhost), C(run_once: true)).
-author: meshlab.linkerd maintainers
+author:
+  - meshlab.linkerd maintainers (@meshlab)
+attributes:
+  check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
+    support: full
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+    support: none
 options:
   lab_hosts:
     description: Every host of the inventory's lab group.
@@ -80,7 +88,7 @@ options:
     type: int
     default: 0
 notes:
-  - Supports check mode (renders, writes nothing).
+  - In check mode it renders and writes nothing.
 '''
 
 EXAMPLES = r'''
@@ -189,7 +197,7 @@ def main():
         window_seconds(p['window'])
     except ValueError as e:
         module.fail_json(msg=str(e))
-    now = datetime.datetime.utcnow()
+    now = datetime.datetime.now(datetime.timezone.utc)
     run_id = p['run_id'] or now.strftime('%Y%m%dT%H%M%SZ')
     if '/' in run_id or run_id in ('', '.', '..', 'latest'):
         module.fail_json(msg='run_id must be a plain folder name, got %r' % run_id)
