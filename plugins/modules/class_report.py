@@ -22,7 +22,7 @@ description:
     resilience and policy stages).
   - The JSON follows C(docs/report.schema.json); the HTML page has inline CSS and SVG only (no script,
     nothing fetched).
-  - Run it once on the controller (C(delegate_to: localhost), C(run_once: true)).
+  - "Run it once on the controller (C(delegate_to: localhost), C(run_once: true))."
 author:
   - meshlab.linkerd maintainers (@meshlab)
 attributes:
