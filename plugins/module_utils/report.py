@@ -318,9 +318,13 @@ def host_report(name, data, state, app_namespaces, window='1m', worker_of=None):
         row['verdict'] = 'UNREACHABLE'
         row['reason'] = data.get('unreachable_msg') or 'did not answer (unreachable, or failed before the report collected it)'
         return row
+    if state == 'dropped':
+        row['verdict'] = 'FAILED'
+        row['reason'] = 'failed or unreachable in an earlier stage of this run (see the play recap)'
+        return row
     if state != 'collected':
         row['verdict'] = 'NOT RUN'
-        row['reason'] = 'not collected in this run (--limit)'
+        row['reason'] = 'not in this run (--limit %s)' % data['limit'] if data.get('limit') else 'not in this run (--limit)'
         return row
     if worker_of:
         row['verdict'] = 'OK'
@@ -383,9 +387,11 @@ def host_report(name, data, state, app_namespaces, window='1m', worker_of=None):
 
 
 def build_report(lab_hosts, records, collected, reached, app_namespaces=('emojivoto', ), window='1m',
-                 generated_at='', run_id='', workers=None, title='Linkerd lab: class report', links=None):
+                 generated_at='', run_id='', workers=None, title='Linkerd lab: class report', links=None, limit=None):
     """The whole class. lab_hosts: the inventory's lab group; records: host -> record; collected: the
-    hosts the report play ran on; reached: those that answered to the end."""
+    hosts the report play ran on; reached: those that answered to the end; limit: the run's --limit.
+    Lab hosts outside the play are NOT RUN with a limit (left out), FAILED without (an earlier play of
+    the same run dropped them)."""
     workers = workers or {}
     rows = []
     for h in lab_hosts:
@@ -393,9 +399,14 @@ def build_report(lab_hosts, records, collected, reached, app_namespaces=('emojiv
             state = 'collected'
         elif h in collected:
             state = 'unreachable'
-        else:
+        elif limit is None or limit:
             state = 'not run'
-        rows.append(host_report(h, records.get(h), state, list(app_namespaces), window, workers.get(h)))
+        else:
+            state = 'dropped'
+        data = records.get(h)
+        if state == 'not run' and limit:
+            data = dict(data or {}, limit=limit)
+        rows.append(host_report(h, data, state, list(app_namespaces), window, workers.get(h)))
     rows.sort(key=lambda r: (VERDICTS.index(r['verdict']), r['host']))
     totals = {v: sum(1 for r in rows if r['verdict'] == v) for v in VERDICTS}
     totals['hosts'] = len(rows)

@@ -53,6 +53,12 @@ options:
         C(unreachable_msg).
     type: list
     elements: str
+  limit:
+    description:
+      - The run's C(--limit) (C(ansible_limit)). Lab hosts missing from O(collected) are V(NOT RUN) when it is
+        set, else V(FAILED) (an earlier play of the same run dropped them).
+    type: str
+    default: ""
   workers:
     description: kubeadm worker host to the control-plane host whose mesh it belongs to.
     type: dict
@@ -95,8 +101,7 @@ EXAMPLES = r'''
 - name: Write the class report
   meshlab.linkerd.class_report:
     lab_hosts: "{{ groups['lab'] }}"
-    records: "{{ dict(ansible_play_hosts_all | zip(ansible_play_hosts_all | map('extract', hostvars)
-                 | map(attribute='report_record', default=none))) }}"
+    records: "{{ {'student01': hostvars['student01'].report_record} }}"
     collected: "{{ ansible_play_hosts_all }}"
     report_dir: ~/.local/share/meshlab/reports
   delegate_to: localhost
@@ -180,6 +185,7 @@ def main():
             records=dict(type='dict', default={}),
             collected=dict(type='list', elements='str', default=[]),
             reached=dict(type='list', elements='str'),
+            limit=dict(type='str', default=''),
             workers=dict(type='dict', default={}),
             report_dir=dict(type='path', required=True),
             results_dir=dict(type='path'),
@@ -218,7 +224,7 @@ def main():
 
     start = time.time()
     report = build_report(p['lab_hosts'], records, p['collected'], reached, p['app_namespaces'], p['window'],
-                          generated_at, run_id, p['workers'], p['title'])
+                          generated_at, run_id, p['workers'], p['title'], limit=p['limit'])
     texts = {'report.json': render_json(report), 'report.md': render_markdown(report), 'report.html': render_html(report)}
     render_seconds = round(time.time() - start, 4)
 

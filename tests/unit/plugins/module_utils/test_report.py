@@ -221,3 +221,11 @@ def test_html_is_self_contained_and_marks_no_data():
     assert '<script' not in page and 'src=' not in page and '<link' not in page
     assert 'class="nodata n">no data<' in page
     assert page.count('<svg') == 2
+
+
+def test_host_outside_the_play_is_not_run_with_a_limit_and_failed_without():
+    with_limit = r.build_report(['a', 'b'], {'a': record()}, ['a'], ['a'], limit='a')
+    assert [(h['host'], h['verdict']) for h in with_limit['hosts']] == [('b', 'NOT RUN'), ('a', 'OK')]
+    assert '--limit a' in with_limit['hosts'][0]['reason']
+    dropped = r.build_report(['a', 'b'], {'a': record()}, ['a'], ['a'], limit='')
+    assert dropped['hosts'][0]['verdict'] == 'FAILED' and 'earlier stage' in dropped['hosts'][0]['reason']
