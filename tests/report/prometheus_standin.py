@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # -*- coding: utf-8 -*-
 # Copyright (c) meshlab.linkerd contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
@@ -47,7 +46,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def _query(self, params):
         query = (params.get('query') or [''])[0]
         if not query:
-            return self._send(400, {'status': 'error', 'errorType': 'bad_data', 'error': 'invalid parameter "query": 1:1: parse error: no expression found in input'})
+            return self._send(400, {'status': 'error', 'errorType': 'bad_data',
+                                    'error': 'invalid parameter "query": 1:1: parse error: no expression found in input'})
         with self.lock:
             Handler.seen.append(query)
         answer = empty_vector() if self.empty else self.answers.get(query, empty_vector())
