@@ -65,7 +65,8 @@ abort() { echo "setup failed: $1; the checks cannot run"; summary; exit 1; }
 
 # ---- setup ---------------------------------------------------------------------------------
 setup_packages() {
-  apt_need docker.io debootstrap shellcheck python3-venv python3-apt ca-certificates
+  # chromium: the report test opens the HTML page in a real headless browser
+  apt_need docker.io debootstrap shellcheck python3-venv python3-apt ca-certificates chromium
 }
 
 setup_dockerd() {
@@ -151,6 +152,9 @@ stage ansible-lint ansible-lint
 stage sanity ansible-test sanity --venv --python 3.11 --color no
 stage units ansible-test units --venv --python 3.11 --color no
 stage pytest repo_pytest
+# The class report from 30 fixture hosts: schema, golden Markdown, HTML in headless Chromium
+# (screenshot and page kept in $MESHLAB_WORK/artifacts/report/).
+stage report pytest -q -p no:cacheprovider tests/report
 stage syntax-check syntax_check
 stage ansible-doc module_docs
 stage galaxy-build ansible-galaxy collection build --force --output-path "$WORK/build" .

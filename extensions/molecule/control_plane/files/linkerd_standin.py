@@ -243,7 +243,8 @@ def viz_install(argv):
         if a in ('--ignore-cluster', '--skip-checks', '--ha'):
             opts[a] = True
             i += 1
-        elif a in ('--values', '-f', '--kubeconfig', '--context', '--set', '--wait', '-o', '--output') and i + 1 < len(argv):
+        elif a in ('--values', '-f', '--kubeconfig', '--context', '--set', '--wait', '-o', '--output',
+                   '--linkerd-namespace', '-L') and i + 1 < len(argv):
             opts.setdefault(a, [])
             opts[a].append(argv[i + 1])
             i += 2
@@ -259,6 +260,8 @@ def viz_install(argv):
             fail('open %s: no such file or directory' % path)
         values.update(read_values(path))
     prom_url = values.get('prometheusUrl', '')
+    # the real CLI sets the chart value linkerdNamespace from --linkerd-namespace (default linkerd)
+    linkerd_ns = (opts.get('--linkerd-namespace', []) + opts.get('-L', []) + ['linkerd'])[0]
     own_prometheus = values.get('prometheus.enabled', 'true') != 'false'
     grafana = values.get('grafana.url', '')
     replicas = values.get('dashboard.replicas', '1')
@@ -280,7 +283,7 @@ def viz_install(argv):
                     '  - name: http', '    port: 8084', '    targetPort: 8084',
                     '  - name: admin', '    port: 9994', '    targetPort: 9994']))
     args = ['        - -linkerd-metrics-api-addr=metrics-api.linkerd-viz.svc.cluster.local:8085',
-            '        - -cluster-domain=cluster.local', '        - -controller-namespace=linkerd',
+            '        - -cluster-domain=cluster.local', '        - -controller-namespace=%s' % linkerd_ns,
             '        - -viz-namespace=linkerd-viz', '        - -log-level=info',
             '        - -enforced-host=^(localhost|127\\.0\\.0\\.1|web\\.linkerd-viz\\.svc\\.cluster\\.local|web\\.linkerd-viz\\.svc|\\[::1\\])(:\\d+)?$']
     if grafana:
