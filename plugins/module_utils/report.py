@@ -378,11 +378,11 @@ def host_report(name, data, state, app_namespaces, window='1m', worker_of=None):
         c = row['check']['counts']
         row['verdict'] = 'OK'
         row['reason'] = 'linkerd check passed (%d passed, %d warning%s)' % (c['success'], c['warning'],
-                                                                           '' if c['warning'] == 1 else 's')
+                                                                           '' if c['warning'] == 1 else 's')  # noqa: E128
     if row['verdict'] in ('OK', 'FAILED') and row['metrics']['status'] not in ('ok', 'not collected'):
         row['reason'] += '; metrics: %s' % {'unreachable': 'no data (Prometheus unreachable)',
                                             NO_DATA: 'no data (no samples yet)'}.get(row['metrics']['status'],
-                                                                                    row['metrics']['status'])
+                                                                                    row['metrics']['status'])  # noqa: E128
     return row
 
 
@@ -482,9 +482,9 @@ def _policy_lines(pol):
     for d in pol.get('denials') or []:
         ok = d.get('denied') == d.get('expected_denied', True)
         out.append('%s -> %s: %s (expected %s)%s' % (d.get('probe', '?'), d.get('target', '?'),
-                                                    'denied' if d.get('denied') else 'allowed',
-                                                    'denied' if d.get('expected_denied', True) else 'allowed',
-                                                    '' if ok else ' MISMATCH'))
+                                                    'denied' if d.get('denied') else 'allowed',  # noqa: E128
+                                                    'denied' if d.get('expected_denied', True) else 'allowed',  # noqa: E128
+                                                    '' if ok else ' MISMATCH'))  # noqa: E128
     return out
 
 
@@ -520,8 +520,8 @@ def render_markdown(report):
             if m['deployments']:
                 lines += ['| deployment | success rate | RPS | p50 | p95 | p99 |', '|---|---|---|---|---|---|']
                 lines += ['| %s/%s | %s | %s | %s | %s | %s |' % (d['namespace'], d['deployment'], fmt_pct(d['success_rate']),
-                                                                 fmt_rps(d['rps']), fmt_ms(d['p50_ms']), fmt_ms(d['p95_ms']),
-                                                                 fmt_ms(d['p99_ms'])) for d in m['deployments']]
+                                                                 fmt_rps(d['rps']), fmt_ms(d['p50_ms']), fmt_ms(d['p95_ms']),  # noqa: E128
+                                                                 fmt_ms(d['p99_ms'])) for d in m['deployments']]  # noqa: E128
         extra = _resilience_lines(r['resilience']) + _policy_lines(r['policy'])
         if extra:
             lines += [''] + ['- %s' % _md(x) for x in extra]
@@ -590,7 +590,7 @@ def render_html(report):
            u'<h1>%s</h1>' % _e(report['title']),
            u'<p>Generated %s (run <code>%s</code>). Golden metrics: inbound traffic over the last %s, the queries of '
            u'<code>linkerd viz stat</code> (listed at the end).</p>' % (_e(report['generated_at']), _e(report['run_id']),
-                                                                      _e(report['window'])),
+                                                                      _e(report['window'])),  # noqa: E128
            u'<p class="totals"><b>%d hosts</b> ' % t['hosts']
            + u''.join(u'<span class="t-%s">%s: %d</span>' % (v.replace(' ', '-'), _e(v), t[v]) for v in VERDICTS) + u'</p>',
            u'<div class="charts">',
@@ -611,7 +611,7 @@ def render_html(report):
     out.append(u'</tbody></table>')
     for r in rows:
         out.append(u'<section id="host-%s"><h2>%s: %s</h2><p>%s</p>' % (_e(r['host']), _e(r['host']), _e(r['verdict']),
-                                                                      _e(r['reason'])))
+                                                                      _e(r['reason'])))  # noqa: E128
         if r['check'] and (r['check']['failed'] or r['check']['warnings']):
             out.append(u'<ul>')
             for kind, checks in (('failed', r['check']['failed']), ('warning', r['check']['warnings'])):

@@ -233,7 +233,7 @@ def start_standin(tmp_path, *extra):
     proc = subprocess.Popen(['python3', os.path.join(HERE, 'prometheus_standin.py'), '--bind', '127.0.0.1',
                              '--answers', os.path.join(HERE, 'fixtures', 'prometheus', 'emojivoto-1m.json'),
                              '--port-file', str(port_file), '--lifetime', '60'] + list(extra))
-    for _ in range(100):
+    for _attempt in range(100):
         if port_file.exists():
             break
         time.sleep(0.05)
