@@ -21,7 +21,7 @@ export MESHLAB_CLUSTER_CACHE=$CACHE
 export ANSIBLE_COLLECTIONS_PATH=$WORK/collections ANSIBLE_NOCOLOR=1 ANSIBLE_HOST_KEY_CHECKING=0
 TREE=$WORK/collections/ansible_collections/meshlab/linkerd
 mkdir -p "$(dirname "$TREE")"
-rsync -a --delete --exclude .git "$REPO/" "$TREE/"
+rm -rf "$TREE" && mkdir -p "$TREE" && (cd "$REPO" && tar --exclude=.git -cf - .) | (cd "$TREE" && tar -xf -)
 K8S_VENV=$WORK/policy-k8s-venv
 if [[ ! -x $K8S_VENV/bin/python ]] || ! "$K8S_VENV/bin/python" -c 'import kubernetes' 2>/dev/null; then
   python3 -m venv "$K8S_VENV"
