@@ -221,6 +221,8 @@ def linkerd_policy_validate(apps, version, deployments=None, mode='enforce'):
         probe = app.get('denial_probe') or {}
         if probe and probe.get('server') and probe['server'] not in names:
             errors.append('%s.denial_probe: server %r is not one of its servers' % (where, probe['server']))
+        if probe.get('address') and not (probe.get('grpc_method') or probe.get('http_path')):
+            errors.append('%s.denial_probe: give grpc_method (grpcurl) or http_path (curl)' % where)
     return errors
 
 

@@ -353,3 +353,38 @@ class TestProbe(object):
 
     def test_not_finished(self):
         assert linkerd_policy_probe('', None, 'Pending')['observed'] == 'not finished'
+
+
+class TestBooksapp(object):
+    """booksapp is one more data entry (disabled until its stage is in the lab)."""
+
+    def booksapp(self):
+        app = copy.deepcopy([a for a in role_default_apps() if a['name'] == 'booksapp'][0])
+        app['enabled'] = True
+        return app
+
+    def test_disabled_by_default(self):
+        plan = linkerd_policy_objects(role_default_apps(), EDGE)
+        assert 'booksapp' not in [n['namespace'] for n in plan['namespaces']]
+
+    @pytest.mark.parametrize('version', [STABLE, EDGE])
+    def test_enabled(self, version):
+        plan = linkerd_policy_objects(role_default_apps()[:1] + [self.booksapp()], version)
+        assert plan['errors'] == []
+        mine = [o for o in plan['objects'] if o['metadata']['namespace'] == 'booksapp']
+        assert sorted(by_kind(mine, 'Server')) == ['admin', 'authors-http', 'books-http', 'webapp-http']
+        assert by_kind(mine, 'MeshTLSAuthentication')['authors-http-sa']['spec']['identityRefs'] == [
+            {'kind': 'ServiceAccount', 'name': 'webapp'}, {'kind': 'ServiceAccount', 'name': 'books'}]
+        assert plan['default_policies'] == {'emojivoto': 'all-unauthenticated', 'booksapp': 'all-unauthenticated'}
+
+    def test_probe_needs_a_method_or_a_path(self):
+        app = self.booksapp()
+        del app['denial_probe']['http_path']
+        assert linkerd_policy_validate([app], EDGE) == [
+            'policy_apps[booksapp].denial_probe: give grpc_method (grpcurl) or http_path (curl)']
+
+    def test_http_probe_verdicts(self):
+        assert linkerd_policy_probe('HTTP 403\n', 0, 'Succeeded')['observed'] == 'denied'
+        assert linkerd_policy_probe('HTTP 200\n', 0, 'Succeeded')['observed'] == 'reached'
+        refused = 'curl: (7) Failed to connect to authors.booksapp port 7001 after 2 ms: Connection refused\nHTTP 000\n'
+        assert linkerd_policy_probe(refused, 7, 'Failed')['observed'] == 'unreachable'
