@@ -19,7 +19,8 @@ from ansible_collections.meshlab.linkerd.plugins.filter.linkerd_policy import (
 from ansible_collections.meshlab.linkerd.tests.unit.plugins.linkerd_fixtures import fixture
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..', '..'))
-EDGE, STABLE = 'edge-26.8.3', 'stable-2.14.10'
+EDGE = 'edge-26.8.3'
+STABLE = 'stable-2.14.10'
 
 
 def role_default_apps():
