@@ -2,7 +2,7 @@
 # Copyright (c) meshlab.linkerd contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Filters that decide what the mesh roles do with what a cluster already runs."""
+"""Filters about Linkerd releases: their line and compatibility facts, and what the mesh roles do with what a cluster runs."""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
@@ -40,6 +40,81 @@ def linkerd_version_key(version):
             return (1, ) + _FIRST_EDGE_AFTER_STABLE[:2] + (_FIRST_EDGE_AFTER_STABLE[2] - 1, major, minor, patch)
         return (0, 0, 0, 0, major, minor, patch)
     return None
+
+
+def _edge_key(version):
+    """(year, month, n) of edge-YY.M.N, None otherwise."""
+    if not isinstance(version, string_types):
+        return None
+    m = _EDGE.match(version.strip())
+    return tuple(int(x) for x in m.groups()) if m else None
+
+
+def _line_key(line):
+    """Numeric key of a line name such as '2.20' (so that 2.9 < 2.10 < 2.20)."""
+    m = re.match(r'^(\d+)\.(\d+)$', str(line))
+    if not m:
+        raise AnsibleFilterError('linkerd compatibility table: %r is not a Linkerd line (MAJOR.MINOR, e.g. "2.20")' % (line, ))
+    return tuple(int(x) for x in m.groups())
+
+
+def _check_compat(compat):
+    if not isinstance(compat, dict):
+        raise AnsibleFilterError('linkerd compatibility table must be a dict of line -> facts, got %s' % type(compat).__name__)
+    for line, facts in compat.items():
+        _line_key(line)
+        if not isinstance(facts, dict):
+            raise AnsibleFilterError('linkerd compatibility table: entry %s must be a dict, got %s' % (line, type(facts).__name__))
+        first_edge = facts.get('first_edge') or ''
+        if first_edge and _edge_key(first_edge) is None:
+            raise AnsibleFilterError('linkerd compatibility table: first_edge of %s must look like edge-25.4.4, got %r'
+                                     % (line, first_edge))
+
+
+def linkerd_line(version, compat):
+    """Linkerd line ('2.20') of a release name, '' when the compatibility table has no entry for it.
+
+    stable-2.N.P belongs to line 2.N; edge-YY.M.N to the newest line whose first_edge is not newer.
+    """
+    _check_compat(compat)
+    if not isinstance(version, string_types):
+        return ''
+    version = version.strip()
+    m = _STABLE.match(version)
+    if m:
+        line = '%s.%s' % m.groups()[:2]
+        return line if line in compat else ''
+    edge = _edge_key(version)
+    if edge is None:
+        return ''
+    found = ''
+    for line in sorted(compat, key=_line_key):
+        first_edge = compat[line].get('first_edge') or ''
+        if first_edge and edge >= _edge_key(first_edge):
+            found = line
+    return found
+
+
+def linkerd_has_sha256_files(version, last_edge_with_sha256):
+    """Whether upstream publishes <asset>.sha256 files for a release (every stable; edges up to the given one)."""
+    last = _edge_key(last_edge_with_sha256)
+    if last is None:
+        raise AnsibleFilterError('the last Linkerd edge with .sha256 files must look like edge-25.9.3, got %r'
+                                 % (last_edge_with_sha256, ))
+    if not isinstance(version, string_types):
+        return False
+    if _STABLE.match(version.strip()):
+        return True
+    edge = _edge_key(version)
+    return edge is not None and edge <= last
+
+
+def linkerd_info(version, compat, last_edge_with_sha256):
+    """The compatibility entry of the line of `version`, plus `line` and `sha256_files` ({} + those when unknown)."""
+    line = linkerd_line(version, compat)
+    info = dict(compat[line]) if line else {}
+    info.update(line=line, sha256_files=linkerd_has_sha256_files(version, last_edge_with_sha256))
+    return info
 
 
 def linkerd_installed(resource):
@@ -125,6 +200,8 @@ def linkerd_plan(installed, desired, installed_checksum='', desired_checksum='',
 class FilterModule(object):
     def filters(self):
         return {
+            'linkerd_info': linkerd_info,
             'linkerd_installed': linkerd_installed,
+            'linkerd_line': linkerd_line,
             'linkerd_plan': linkerd_plan,
         }
