@@ -18,8 +18,9 @@ export MESHLAB_CLUSTER_CACHE=$CACHE
 . "$CACHE/bin.env"
 # shellcheck disable=SC1091
 . "$WORK/venv/bin/activate"
-export ANSIBLE_COLLECTIONS_PATH=$WORK/collections ANSIBLE_NOCOLOR=1 ANSIBLE_HOST_KEY_CHECKING=0
-TREE=$WORK/collections/ansible_collections/meshlab/linkerd
+# own collection tree (the one of scripts/test.sh may be in use), the dependency collections from test.sh
+export ANSIBLE_COLLECTIONS_PATH=$WORK/policy-test/collections:$WORK/collections ANSIBLE_NOCOLOR=1 ANSIBLE_HOST_KEY_CHECKING=0
+TREE=$WORK/policy-test/collections/ansible_collections/meshlab/linkerd
 mkdir -p "$(dirname "$TREE")"
 rm -rf "$TREE" && mkdir -p "$TREE" && (cd "$REPO" && tar --exclude=.git -cf - .) | (cd "$TREE" && tar -xf -)
 K8S_VENV=$WORK/policy-k8s-venv
