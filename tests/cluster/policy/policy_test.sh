@@ -29,6 +29,12 @@ if [[ ! -x $K8S_VENV/bin/python ]] || ! "$K8S_VENV/bin/python" -c 'import kubern
   "$K8S_VENV/bin/pip" install -q 'kubernetes==33.1.0'
 fi
 CLUSTER_SH=${POLICY_TEST_CLUSTER_SH:-$REPO/tests/cluster/cluster.sh}
+# Linkerd 2.19+ refuses `install --crds` without the Gateway API CRDs: the real ones of the Go module
+# (the version the Linkerd docs recommend), from the Go module proxy.
+GATEWAY_API=${POLICY_TEST_GATEWAY_API:-v1.2.1}
+export GOMODCACHE=$WORK/policy-gomod GOFLAGS=-modcacherw
+GW_DIR=$GOMODCACHE/sigs.k8s.io/gateway-api@$GATEWAY_API/config/crd/standard
+[[ -d $GW_DIR ]] || (cd /tmp && "${GO:-$(command -v go || echo /usr/local/go/bin/go)}" mod download "sigs.k8s.io/gateway-api@$GATEWAY_API")
 rc=0
 for var in ${POLICY_TEST_LINES:-LINKERD LINKERD_STABLE}; do
   bin=${!var:-}
@@ -41,7 +47,8 @@ for var in ${POLICY_TEST_LINES:-LINKERD LINKERD_STABLE}; do
   kc=$(bash "$CLUSTER_SH" kubeconfig "$name")
   echo "=== $var ($bin) on cluster $name"
   if (cd "$TREE" && ansible-playbook -i localhost, tests/cluster/policy/policy_test.yml \
-        -e "policy_test_kubeconfig=$kc policy_test_linkerd=$bin policy_test_python=$K8S_VENV/bin/python policy_test_dir=$dir"); then
+        -e "policy_test_kubeconfig=$kc policy_test_linkerd=$bin policy_test_python=$K8S_VENV/bin/python policy_test_dir=$dir" \
+        -e "policy_test_gateway_api_dir=$GW_DIR"); then
     echo "=== $var: pass"
   else
     echo "=== $var: FAIL"; rc=1
