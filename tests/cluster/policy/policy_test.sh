@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Standalone runner of policy_test.yml: for each Linkerd line the harness built (bin.env LINKERD and
+# LINKERD_STABLE), start a harness cluster (tests/cluster/cluster.sh), run the policy role against
+# its real kube-apiserver with that line's real CRDs, assert, and tear the cluster down.
+#   MESHLAB_WORK=/var/tmp/meshlab-policy MESHLAB_CLUSTER_CACHE=/var/tmp/meshlab-cluster \
+#     bash tests/cluster/policy/policy_test.sh            # every built line
+#   POLICY_TEST_LINES="LINKERD" bash tests/cluster/policy/policy_test.sh
+# Needs the test venv of scripts/test.sh ($MESHLAB_WORK/venv) and its collection tree; adds a
+# small venv with the kubernetes library ($MESHLAB_WORK/policy-k8s-venv, from PyPI).
+set -euo pipefail
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$HERE/../../.." && pwd)
+WORK=${MESHLAB_WORK:-/var/tmp/meshlab-ci}
+CACHE=${MESHLAB_CLUSTER_CACHE:-$WORK/cluster}
+export MESHLAB_CLUSTER_CACHE=$CACHE
+[[ -f $CACHE/bin.env ]] || { echo "policy_test.sh: no $CACHE/bin.env (tests/cluster/build.sh)"; exit 1; }
+# shellcheck disable=SC1091
+. "$CACHE/bin.env"
+# shellcheck disable=SC1091
+. "$WORK/venv/bin/activate"
+# own collection tree (the one of scripts/test.sh may be in use), the dependency collections from test.sh
+export ANSIBLE_COLLECTIONS_PATH=$WORK/policy-test/collections:$WORK/collections ANSIBLE_NOCOLOR=1 ANSIBLE_HOST_KEY_CHECKING=0
+TREE=$WORK/policy-test/collections/ansible_collections/meshlab/linkerd
+mkdir -p "$(dirname "$TREE")"
+rm -rf "$TREE" && mkdir -p "$TREE" && (cd "$REPO" && tar --exclude=.git -cf - .) | (cd "$TREE" && tar -xf -)
+K8S_VENV=$WORK/policy-k8s-venv
+if [[ ! -x $K8S_VENV/bin/python ]] || ! "$K8S_VENV/bin/python" -c 'import kubernetes' 2>/dev/null; then
+  python3 -m venv "$K8S_VENV"
+  "$K8S_VENV/bin/pip" install -q 'kubernetes==33.1.0'
+fi
+CLUSTER_SH=${POLICY_TEST_CLUSTER_SH:-$REPO/tests/cluster/cluster.sh}
+# Linkerd 2.19+ refuses `install --crds` without the Gateway API CRDs: the real ones of the Go module
+# (the version the Linkerd docs recommend), from the Go module proxy.
+GATEWAY_API=${POLICY_TEST_GATEWAY_API:-v1.2.1}
+export GOMODCACHE=$WORK/policy-gomod GOFLAGS=-modcacherw
+GW_DIR=$GOMODCACHE/sigs.k8s.io/gateway-api@$GATEWAY_API/config/crd/standard
+[[ -d $GW_DIR ]] || (cd /tmp && "${GO:-$(command -v go || echo /usr/local/go/bin/go)}" mod download "sigs.k8s.io/gateway-api@$GATEWAY_API")
+rc=0
+for var in ${POLICY_TEST_LINES:-LINKERD LINKERD_STABLE}; do
+  bin=${!var:-}
+  if [[ -z $bin || ! -x $bin ]]; then echo "=== $var: not built, skipped"; continue; fi
+  name=policy-$(echo "$var" | tr 'A-Z_' 'a-z-')
+  dir=$WORK/policy-test/$name
+  rm -rf "$dir"; mkdir -p "$dir/bin"
+  bash "$CLUSTER_SH" down "$name" >/dev/null 2>&1 || true
+  bash "$CLUSTER_SH" up "$name" docker
+  kc=$(bash "$CLUSTER_SH" kubeconfig "$name")
+  echo "=== $var ($bin) on cluster $name"
+  if (cd "$TREE" && ansible-playbook -i localhost, tests/cluster/policy/policy_test.yml \
+        -e "policy_test_kubeconfig=$kc policy_test_linkerd=$bin policy_test_python=$K8S_VENV/bin/python policy_test_dir=$dir" \
+        -e "policy_test_gateway_api_dir=$GW_DIR"); then
+    echo "=== $var: pass"
+  else
+    echo "=== $var: FAIL"; rc=1
+  fi
+  bash "$CLUSTER_SH" down "$name" || true
+done
+exit $rc
