@@ -49,7 +49,7 @@ def test_kubernetes_wrapper_matches_profile():
 
 
 def test_helm_wrapper_matches_profile():
-    _, requires, _ = gomod("helm")
+    requires = gomod("helm")[1]
     assert requires["helm.sh/helm/v3"] == profile()["helm"]
 
 
