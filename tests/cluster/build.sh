@@ -99,10 +99,10 @@ ensure_go() {
         $sudo tee /etc/apt/sources.list.d/meshlab-backports.sources >/dev/null
     fi
     $sudo apt-get update -qq
-    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -t bookworm-backports golang-go
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends -t bookworm-backports golang-go ca-certificates
   else
     $sudo apt-get update -qq
-    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq golang-go
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends golang-go ca-certificates
   fi
   command -v go >/dev/null || die "no go after installing golang-go"
 }

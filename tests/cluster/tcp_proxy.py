@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Plain TCP forwarder for the test cluster (tests/cluster/cluster.sh).
 
 kwokctl starts kube-apiserver on 127.0.0.1 (its components and readiness checks talk to
