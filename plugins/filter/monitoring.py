@@ -153,8 +153,36 @@ def grafana_dashboard_values(dashboards, path='/var/lib/grafana/dashboards'):
             'dashboardsConfigMaps': configmaps}
 
 
+def dashboards_to_fetch(look_results):
+    """The dashboards that must go through the download pipeline.
+
+    ``look_results`` are the results of one ``stat`` (sha256) per cached dashboard file, each
+    carrying its dashboard entry under ``__monitoring_dashboard``. A dashboard is up to date when
+    its cached file exists and its sha256 equals the recorded one: the entry's explicit
+    ``checksum`` (``sha256:<hex>`` or ``<hex>``), else the pin ``<file>.sha256`` beside it.
+    Everything else (missing, no record, different) goes through the pipeline, which downloads it
+    or, offline, refuses it with its usual message.
+    """
+    todo = []
+    for result in look_results:
+        entry = result['__monitoring_dashboard']
+        stat = result.get('stat') or {}
+        actual = stat.get('checksum', '') if stat.get('exists') else ''
+        expected = str(entry.get('checksum') or '').split(':')[-1].strip().lower()
+        if not expected and actual:
+            try:
+                with open(stat['path'] + '.sha256') as pin:
+                    expected = pin.read().split()[0].strip().lower()
+            except (OSError, IndexError):
+                expected = ''
+        if not actual or not expected or actual != expected:
+            todo.append(entry)
+    return todo
+
+
 class FilterModule(object):
     def filters(self):
         return {'linkerd_scrape_configs': linkerd_scrape_configs,
+                'dashboards_to_fetch': dashboards_to_fetch,
                 'grafana_dashboard_configmap': grafana_dashboard_configmap,
                 'grafana_dashboard_values': grafana_dashboard_values}
