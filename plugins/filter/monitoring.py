@@ -168,7 +168,7 @@ def dashboards_to_fetch(look_results):
         entry = result['__monitoring_dashboard']
         stat = result.get('stat') or {}
         actual = stat.get('checksum', '') if stat.get('exists') else ''
-        expected = str(entry.get('checksum') or '').split(':')[-1].strip().lower()
+        expected = str(entry.get('checksum') or '').rsplit(':', maxsplit=1)[-1].strip().lower()
         if not expected and actual:
             try:
                 with open(stat['path'] + '.sha256') as pin:
