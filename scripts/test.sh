@@ -59,7 +59,18 @@ summary() {
     [ "${results[$i]}" = pass ] && passed=$((passed + 1))
   done
   printf '  %-30s       %5ss\n' total "$((SECONDS - T0))"
-  echo "$passed passed, $failed failed"
+  echo "$passed passed, $failed failed$(testinfra_counts)"
+}
+
+# testinfra_counts: the pytest-testinfra results of the molecule scenarios verified with it (the
+# last pytest summary line of each log), e.g. " (testinfra, 4 scenarios: 61 passed, 0 failed, 3 skipped)"
+testinfra_counts() {
+  local log
+  for log in "$LOGS"/molecule_*.log; do
+    [ -e "$log" ] && grep -E '^=+ .*(passed|failed|error).* in [0-9.]+s' "$log" | tail -n 1
+  done | awk '{ n++; for (i = 2; i <= NF; i++) { w = $i; sub(/,$/, "", w)
+                  if (w == "passed") p += $(i - 1); if (w ~ /^(failed|errors?)$/) f += $(i - 1); if (w == "skipped") k += $(i - 1) } }
+              END { if (n) printf " (testinfra, %d scenarios: %d passed, %d failed, %d skipped)", n, p, f, k }'
 }
 
 abort() { echo "setup failed: $1; the checks cannot run"; summary; exit 1; }
