@@ -35,8 +35,8 @@ def assert_unit(host, unit, running=True, enabled=True):
     if enabled and not service.is_enabled:
         problems.append('not enabled')
     if problems:
-        pytest.fail('%s on %s is %s. Journal:\n%s' % (unit, host.backend.get_hostname(), ' and '.join(problems),
-                                                       journal(host, unit)))
+        where = host.backend.get_hostname()
+        pytest.fail('%s on %s is %s. Journal:\n%s' % (unit, where, ' and '.join(problems), journal(host, unit)))
 
 
 def assert_file(host, path, mode, user='root', group='root', contains=()):
