@@ -16,10 +16,15 @@ import pytest
 import testinfra.utils.ansible_runner
 
 
-def molecule_hosts(pattern='all'):
-    """The hosts of the scenario's inventory (testinfra reaches them over `docker exec`)."""
-    return testinfra.utils.ansible_runner.AnsibleRunner(
-        os.environ['MOLECULE_INVENTORY_FILE']).get_hosts(pattern)
+def molecule_hosts(*groups):
+    """The hosts of these groups (default all) of the scenario's inventory; testinfra reaches them
+    over `docker exec`. Groups are names or fnmatch patterns, not Ansible patterns (no `a:b`).
+    None found is an error: an empty list would make pytest skip every test."""
+    runner = testinfra.utils.ansible_runner.AnsibleRunner(os.environ['MOLECULE_INVENTORY_FILE'])
+    hosts = sorted(set(h for group in (groups or ('all',)) for h in runner.get_hosts(group)))
+    if not hosts:
+        raise RuntimeError('no host of %s in %s' % (', '.join(groups or ('all',)), os.environ['MOLECULE_INVENTORY_FILE']))
+    return hosts
 
 
 def journal(host, unit, lines=40):

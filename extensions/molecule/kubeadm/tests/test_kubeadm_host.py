@@ -13,7 +13,7 @@ import pytest
 
 from meshlab_testinfra import assert_file, assert_unit, in_group, molecule_hosts
 
-testinfra_hosts = molecule_hosts('kube_control_plane:kube_workers')
+testinfra_hosts = molecule_hosts('kube_control_plane', 'kube_workers')
 
 K8S = ['kubelet', 'kubeadm', 'kubectl']
 
