@@ -23,6 +23,7 @@ import re
 
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.six import string_types, text_type
+from ansible_collections.meshlab.linkerd.plugins.module_utils.linkerd_release import parse_release
 
 MANAGER = 'meshlab-policy'
 MANAGED_BY = {'app.kubernetes.io/managed-by': MANAGER}
@@ -45,10 +46,7 @@ _PORT_NAME = re.compile(r'^[a-z0-9]([-a-z0-9]*[a-z0-9])?$')
 
 
 def _version(version):
-    m = re.match(r'^(stable|edge)-(\d+)\.(\d+)\.(\d+)$', version or '')
-    if not m:
-        return None
-    return m.group(1), tuple(int(x) for x in m.groups()[1:])
+    return parse_release(version)
 
 
 def linkerd_policy_api(version):
