@@ -197,6 +197,29 @@ def linkerd_plan(installed, desired, installed_checksum='', desired_checksum='',
     return result
 
 
+def linkerd_pods_waiting(pods, container='linkerd-proxy'):
+    """What keeps a lab app's pods from counting as meshed and ready.
+
+    `pods` is the `resources` list of k8s_info (kind Pod). Pods being deleted are left out. Returns
+    {'pods': count, 'unmeshed': [names without `container` among containers or init containers
+    (native sidecars)], 'not_ready': [names whose Ready condition is not True]}, names sorted.
+    """
+    if not isinstance(pods, list):
+        raise AnsibleFilterError('linkerd_pods_waiting expects a list of Pod objects, got %s' % type(pods).__name__)
+    live = [p for p in pods if isinstance(p, dict) and not (p.get('metadata') or {}).get('deletionTimestamp')]
+    unmeshed, not_ready = [], []
+    for pod in live:
+        name = str((pod.get('metadata') or {}).get('name', '?'))
+        spec = pod.get('spec') or {}
+        names = [c.get('name') for c in (spec.get('containers') or []) + (spec.get('initContainers') or [])]
+        if container not in names:
+            unmeshed.append(name)
+        conditions = (pod.get('status') or {}).get('conditions') or []
+        if not any(c.get('type') == 'Ready' and c.get('status') == 'True' for c in conditions):
+            not_ready.append(name)
+    return {'pods': len(live), 'unmeshed': sorted(unmeshed), 'not_ready': sorted(not_ready)}
+
+
 class FilterModule(object):
     def filters(self):
         return {
@@ -204,4 +227,5 @@ class FilterModule(object):
             'linkerd_installed': linkerd_installed,
             'linkerd_line': linkerd_line,
             'linkerd_plan': linkerd_plan,
+            'linkerd_pods_waiting': linkerd_pods_waiting,
         }

@@ -501,6 +501,11 @@ def diagnose(failed_checks, linkerd_namespace='linkerd', extension=None):
         desc = (item.get('description') or u'').split(u'\n')[0]
         cat = item.get('category') or u''
         err = item.get('error') or u''
+        if re.search(u'error upgrading connection|error dialing backend|unable to upgrade connection', err):
+            # a port-forward through the API server to a pod (viz's "can initialize the client" does one)
+            return (u'Linkerd could not reach a pod through the Kubernetes API (port-forward: %s). The pod is not '
+                    u'really running, or the API server cannot reach its node\'s kubelet: check kubectl get pods -o wide '
+                    u'and the node.' % err.split(u'\n')[0])
         if desc == u'can initialize the client':
             return (u'The Kubernetes client could not be configured (no usable kubeconfig or context: %s). '
                     u'Set the kubeconfig option (or KUBECONFIG) to the cluster\'s kubeconfig, e.g. '

@@ -87,7 +87,9 @@ options:
   wait:
     description:
       - Seconds Linkerd itself retries the checks that support retrying (C(--wait <n>s)).
-      - When not set, the CLI default (5 minutes) applies.
+      - When not set, O(timeout) is used, so that one attempt fits the time budget; V(0) (a single attempt)
+        gives C(--wait 0s), the state as it is now. The CLI's own default (5 minutes) would let one attempt
+        outlast any smaller budget.
     type: int
   timeout:
     description:
@@ -277,7 +279,7 @@ format:
 failure_reason:
   description:
     - Short tag of what went wrong, null on success. One of V(checks_failed), V(warnings), V(binary_missing),
-      V(not_executable), V(kubeconfig_missing), V(kubeconfig_invalid), V(api_unreachable), V(not_installed),
+      V(not_executable), V(kubeconfig_missing), V(kubeconfig_invalid), V(api_unreachable), V(pod_unreachable), V(not_installed),
       V(extension_missing), V(timeout), V(bad_output), V(command_failed), V(exec_failed).
   returned: always
   type: str
@@ -332,6 +334,7 @@ def build_check_argv(binary, params, output='json'):
 _DIAG_REASONS = (
     ('Kubernetes client could not be configured', 'kubeconfig_invalid'),
     ('API server is unreachable', 'api_unreachable'),
+    ('could not reach a pod', 'pod_unreachable'),
     ('Linkerd is not installed', 'not_installed'),
     ('CRDs are not installed', 'not_installed'),
     ('extension', 'extension_missing'),
@@ -478,6 +481,9 @@ def run_module(module, runner=None, clock=None, sleep=None):
     if kubeconfig:
         params['kubeconfig'] = kubeconfig
 
+    if params['wait'] is None:
+        # the CLI's own default (--wait 5m) would let one attempt outlast a smaller budget
+        params['wait'] = params['timeout']
     command_timeout = params['command_timeout'] or default_command_timeout(params['wait'])
     base['version'] = cli_version(binary, min(command_timeout, 30), runner=runner)
 

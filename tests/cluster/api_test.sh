@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
-# Runner of the real-API role tests tests/cluster/NAME/NAME_test.yml (NAME: policy, resilience):
+# Runner of the real-API role tests tests/cluster/NAME/NAME_test.yml (NAME: mesh, policy, resilience):
 # for each Linkerd line the harness built (bin.env LINKERD and LINKERD_STABLE), start a harness
 # cluster (tests/cluster/cluster.sh), run the test playbook (which runs the role several times
 # against the real kube-apiserver with that line's real CRDs, and asserts), tear the cluster down.
-#   bash tests/cluster/api_test.sh policy resilience        # every built line
+#   bash tests/cluster/api_test.sh mesh policy resilience   # every built line
+# The nodes' container runtime: docker for the edge line (LINKERD), containerd for stable
+# (LINKERD_STABLE), so that control_plane's proxyInit.runAsRoot decision runs both ways.
 #   API_TEST_LINES="LINKERD" bash tests/cluster/api_test.sh resilience
 # Needs the test venv of scripts/test.sh ($MESHLAB_WORK/venv) and its collection tree; adds a
 # small venv with the kubernetes library ($MESHLAB_WORK/api-test-k8s-venv, from PyPI).
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
-[[ $# -gt 0 ]] || { echo "usage: api_test.sh NAME... (policy, resilience)"; exit 2; }
+[[ $# -gt 0 ]] || { echo "usage: api_test.sh NAME... (mesh, policy, resilience)"; exit 2; }
 WORK=${MESHLAB_WORK:-/var/tmp/meshlab-ci}
 CACHE=${MESHLAB_CLUSTER_CACHE:-$WORK/cluster}
 export MESHLAB_CLUSTER_CACHE=$CACHE
@@ -46,15 +48,18 @@ for test in "$@"; do
     dir=$WORK/api-test/$name
     rm -rf "$dir"; mkdir -p "$dir/bin"
     bash "$CLUSTER_SH" down "$name" >/dev/null 2>&1 || true
-    bash "$CLUSTER_SH" up "$name" docker
+    runtime=docker; [[ $var == LINKERD_STABLE ]] && runtime=containerd
+    bash "$CLUSTER_SH" up "$name" "$runtime"
     kc=$(bash "$CLUSTER_SH" kubeconfig "$name")
-    echo "=== $test $var ($bin) on cluster $name"
+    echo "=== $test $var ($bin) on cluster $name ($runtime)"
+    t0=$SECONDS
     if (cd "$TREE" && ansible-playbook -i localhost, "tests/cluster/$test/${test}_test.yml" \
           -e "api_test_kubeconfig=$kc api_test_linkerd=$bin api_test_python=$K8S_VENV/bin/python api_test_dir=$dir" \
-          -e "api_test_gateway_api_dir=$GW_DIR"); then
-      echo "=== $test $var: pass"
+          -e "api_test_gateway_api_dir=$GW_DIR api_test_helm=${HELM:-} api_test_runtime=$runtime" \
+          -e "api_test_cluster_sh=$CLUSTER_SH api_test_cluster=$name"); then
+      echo "=== $test $var: pass ($((SECONDS - t0)) s)"
     else
-      echo "=== $test $var: FAIL"; rc=1
+      echo "=== $test $var: FAIL ($((SECONDS - t0)) s)"; rc=1
     fi
     bash "$CLUSTER_SH" down "$name" || true
   done

@@ -9,7 +9,7 @@ import pytest
 
 from ansible.errors import AnsibleFilterError
 from ansible_collections.meshlab.linkerd.plugins.filter.linkerd import (
-    linkerd_installed, linkerd_plan, linkerd_version_key)
+    linkerd_installed, linkerd_plan, linkerd_pods_waiting, linkerd_version_key)
 
 CONFIG_VALUES = 'cniEnabled: false\nlinkerdVersion: edge-26.8.3\nproxyInit:\n  runAsRoot: true\n'
 
@@ -108,3 +108,33 @@ class TestPlan(object):
     def test_needs_desired(self):
         with pytest.raises(AnsibleFilterError):
             linkerd_plan('', '')
+
+
+def pod(name, containers=('app',), init=(), ready=True, deleting=False):
+    meta = {'name': name}
+    if deleting:
+        meta['deletionTimestamp'] = '2026-12-03T08:00:00Z'
+    return {'metadata': meta,
+            'spec': {'containers': [{'name': c} for c in containers], 'initContainers': [{'name': c} for c in init]},
+            'status': {'conditions': [{'type': 'Ready', 'status': 'True' if ready else 'False'}]}}
+
+
+class TestPodsWaiting(object):
+    def test_meshed_and_ready(self):
+        pods = [pod('web-1', ('web', 'linkerd-proxy')), pod('emoji-1', ('emoji',), init=('linkerd-init', 'linkerd-proxy'))]
+        assert linkerd_pods_waiting(pods) == {'pods': 2, 'unmeshed': [], 'not_ready': []}
+
+    def test_kwok_pods_ready_but_not_injected(self):
+        # what a kwok node reports: Ready, no proxy container
+        pods = [pod('web-1', ('web-svc',)), pod('vote-bot-1', ('vote-bot',), ready=False)]
+        assert linkerd_pods_waiting(pods) == {'pods': 2, 'unmeshed': ['vote-bot-1', 'web-1'], 'not_ready': ['vote-bot-1']}
+
+    def test_deleting_pods_left_out(self):
+        assert linkerd_pods_waiting([pod('old', deleting=True)]) == {'pods': 0, 'unmeshed': [], 'not_ready': []}
+
+    def test_other_container_name(self):
+        assert linkerd_pods_waiting([pod('a', ('sidecar',))], container='sidecar')['unmeshed'] == []
+
+    def test_not_a_list(self):
+        with pytest.raises(AnsibleFilterError, match='list of Pod'):
+            linkerd_pods_waiting({'kind': 'Pod'})

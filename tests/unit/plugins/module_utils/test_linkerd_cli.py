@@ -213,6 +213,9 @@ def test_garbage_is_neither():
     ('viz_check_not_installed.json', 'extension linkerd-viz is not installed'),
     ('check_pre_namespace_exists.json', 'already exists'),
     ('check_crds_missing.json', 'CRDs are not installed'),
+    # recorded from edge-26.1.1's `linkerd viz check` against a real API server with kwok nodes (no
+    # kubelet to port-forward to): not a kubeconfig problem, although the check is "can initialize the client"
+    ('viz_check_pod_unreachable.json', 'could not reach a pod through the Kubernetes API'),
 ])
 def test_diagnose(name, expected):
     failed = lc.summarize(lc.parse_check_output(fixture(name))['categories'])[0]

@@ -117,7 +117,8 @@ def test_healthy_multi_document(linkerd):
     assert r['failed_checks'] == [] and r['warning_checks'] == []
     assert r['attempts'] == 1 and r['rc'] == 0
     assert r['version'] == 'stable-2.14.10'
-    assert r['cmd'] == [linkerd, 'check', '--linkerd-namespace', 'linkerd', '--output', 'json']
+    # no wait given: the budget (timeout 0, one attempt) is the CLI's --wait too
+    assert r['cmd'] == [linkerd, 'check', '--linkerd-namespace', 'linkerd', '--wait', '0s', '--output', 'json']
     assert r['failure_reason'] is None
     assert 'warnings' not in r
     check_ = r['categories'][0]['checks'][0]
@@ -148,7 +149,16 @@ def test_mode_flags(linkerd, opts, flags):
     opts['linkerd_path'] = linkerd
     res = run(opts, cli)
     assert res.result['success']
-    assert res.result['cmd'][2:-2] == ['--linkerd-namespace', 'linkerd'] + flags
+    assert res.result['cmd'][2:-4] == ['--linkerd-namespace', 'linkerd'] + flags
+
+
+def test_wait_follows_the_budget(linkerd):
+    # the CLI's own --wait default (5m) would let one attempt outlast a 20 s budget (found against a
+    # real API: linkerd viz check with viz_check_timeout 20 ran for minutes)
+    cli = FakeCLI([ok('check_healthy.json')])
+    res = run({'linkerd_path': linkerd, 'timeout': 20}, cli)
+    assert res.result['cmd'][-4:] == ['--wait', '20s', '--output', 'json']
+    assert cli.timeouts[-1] == 80
 
 
 def test_extension_viz(linkerd):
@@ -447,7 +457,7 @@ def test_main_against_stand_in_script(tmp_path, capsys, monkeypatch):
     assert len(r['warning_checks']) == 3
     assert log.read_text().splitlines() == [
         'version --client --short',
-        'check --linkerd-namespace linkerd --expected-version stable-2.14.10 --output json']
+        'check --linkerd-namespace linkerd --expected-version stable-2.14.10 --wait 0s --output json']
     json.dumps(r)   # result must be serialisable
 
 
