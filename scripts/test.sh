@@ -75,7 +75,7 @@ testinfra_counts() {
               END { if (n) printf " (testinfra, %d scenarios: %d passed, %d failed, %d skipped)", n, p, f, k }'
 }
 
-abort() { echo "setup failed: $1; the checks cannot run"; summary; exit 1; }
+abort() { echo "setup failed: $1; the checks cannot run"; summary; exit 1; }  # (cluster_job sees $$ gone and stops)
 
 # ---- setup ---------------------------------------------------------------------------------
 setup_packages() {
@@ -94,6 +94,16 @@ setup_dockerd() {
   for _ in $(seq 60); do docker info >/dev/null 2>&1 && return 0; sleep 1; done
   tail -20 "$WORK/dockerd.log" 2>/dev/null
   return 1
+}
+
+setup_images() {
+  # the two debootstraps wait on the network mostly: side by side
+  local rc=0
+  bash "$REPO/scripts/images.sh" bookworm & local a=$!
+  bash "$REPO/scripts/images.sh" trixie & local b=$!
+  wait "$a" || rc=1
+  wait "$b" || rc=1
+  return $rc
 }
 
 setup_toolchain() {
@@ -128,12 +138,44 @@ setup_tree() {
     install -D -m 0644 "$REPO/scripts/get_pip_24_2.py" "$HOME/.ansible/test/cache/get_pip_24_2.py"
 }
 
+# The real-API role tests (tests/cluster/api_test.sh) against a real kube-apiserver with kwok nodes and
+# the real linkerd and helm, every built Linkerd line: `mesh` (control_plane, monitoring, viz, emojivoto,
+# minikube's waits, summary, report, faults), `policy` and `resilience`; MESHLAB_API_TESTS="mesh" runs
+# only the named ones. They need the harness build, CPU-bound Go compiling (~10-20 min cold, 0.3 s
+# warm), and the toolchain. One ansible-playbook against one host keeps about one core busy, so build
+# and tests run in the background beside the checks and the molecule scenarios, and are recorded at
+# the end (logs setup_cluster-binaries.log and api-test.log).
+TREE_READY="$WORK/.tree-ready"
+rm -f "$TREE_READY"
+# cluster_job: build the harness, wait for setup:tree (or for this script to end), run the api tests;
+# each writes "<rc> <seconds>" to <log>.rc
+cluster_job() {
+  local s=$SECONDS rc
+  setup_cluster_binaries >"$(logfile setup:cluster-binaries)" 2>&1
+  rc=$?
+  echo "$rc $((SECONDS - s))" >"$(logfile setup:cluster-binaries).rc"
+  [ "$rc" -eq 0 ] && [ "${MESHLAB_CLUSTER_BUILD:-1}" != 0 ] || return 0
+  while [ ! -e "$TREE_READY" ]; do kill -0 $$ 2>/dev/null || return 0; sleep 5; done
+  s=$SECONDS
+  # shellcheck disable=SC2086
+  (cd "$TREE" && bash tests/cluster/api_test.sh ${MESHLAB_API_TESTS:-mesh policy resilience}) >"$(logfile api-test)" 2>&1
+  echo "$? $((SECONDS - s))" >"$(logfile api-test).rc"
+}
+# bg_record NAME: a stage of cluster_job, once it has finished
+bg_record() {
+  local rc t
+  read -r rc t <"$(logfile "$1").rc" 2>/dev/null || { rc=1 t=0; }
+  record "$1" "$rc" "$t"
+}
+
 stage setup:packages setup_packages || abort "Debian packages"
 stage setup:dockerd setup_dockerd || abort "no Docker engine"
-stage setup:images bash "$REPO/scripts/images.sh" || abort "test images"
+cluster_job &
+cluster_pid=$!
+stage setup:images setup_images || abort "test images"
 stage setup:toolchain setup_toolchain || abort "Python toolchain"
-stage setup:cluster-binaries setup_cluster_binaries || abort "cluster binaries (tests/cluster/build.sh)"
 stage setup:tree setup_tree || abort "collection tree"
+touch "$TREE_READY"
 
 # ---- checks --------------------------------------------------------------------------------
 # shellcheck disable=SC1091
@@ -196,24 +238,28 @@ scenarios=${MESHLAB_SCENARIOS:-$(for s in $longest_first; do echo "$all" | grep 
                                  echo "$all" | grep -vxF "$(echo "$longest_first" | tr ' ' '\n')")}
 jobs_max=${MESHLAB_MOLECULE_JOBS:-1}
 echo "=== molecule: $(wc -w <<<"$scenarios") scenarios, $jobs_max at a time"
+# (the pids of the scenario jobs only: cluster_job runs in the background too)
+running=()
 for s in $scenarios; do
-  while [ "$(jobs -rp | wc -l)" -ge "$jobs_max" ]; do wait -n; done
+  while :; do
+    alive=()
+    for p in "${running[@]}"; do kill -0 "$p" 2>/dev/null && alive+=("$p"); done
+    running=("${alive[@]}")
+    [ "${#running[@]}" -lt "$jobs_max" ] && break
+    sleep 2
+  done
   scenario_job "$s" &
+  running+=("$!")
 done
-wait
+for p in "${running[@]}"; do wait "$p"; done
 for s in $scenarios; do
   read -r rc t <"$LOGS/molecule_$s.rc" 2>/dev/null || { rc=1 t=0; }
   record "molecule:$s" "$rc" "$t"
 done
 
-# The real-API role tests (tests/cluster/api_test.sh) against a real kube-apiserver with kwok nodes
-# and the real linkerd and helm, every built Linkerd line: `mesh` (control_plane, monitoring, viz,
-# emojivoto, summary, report, faults; ~11 min), `policy` (~8 min) and `resilience` (~5 min);
-# MESHLAB_API_TESTS="mesh" runs only the named ones.
-if [ "${MESHLAB_CLUSTER_BUILD:-1}" != 0 ]; then
-  # shellcheck disable=SC2086
-  stage api-test bash tests/cluster/api_test.sh ${MESHLAB_API_TESTS:-mesh policy resilience}
-fi
+# The background job (cluster_job above): the harness build, then stage api-test
+wait "$cluster_pid"
+bg_record setup:cluster-binaries && [ "${MESHLAB_CLUSTER_BUILD:-1}" != 0 ] && bg_record api-test
 
 summary
 [ "$failed" -eq 0 ]

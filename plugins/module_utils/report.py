@@ -20,7 +20,13 @@ from html import escape as _html_escape
 SCHEMA_VERSION = 1
 # Worst first: the order of the class table.
 VERDICTS = ('UNREACHABLE', 'FAILED', 'NOT RUN', 'RENDERED', 'OK')
-STAGES = ('docker', 'cluster', 'cli', 'control_plane', 'monitoring', 'viz', 'emojivoto')
+STAGES = ('docker', 'cluster', 'cli', 'control_plane', 'monitoring', 'viz', 'emojivoto', 'booksapp', 'resilience',
+          'policy')
+# The lab's exercises (site.yml runs them after emojivoto; a class may leave them out with --skip-tags):
+# one not done counts as where the run stopped only when a later stage is done.
+EXERCISES = ('booksapp', 'resilience', 'policy')
+# The stages whose role writes its manifests under meshlab_manifest_dir/<stage> in both modes.
+MANIFEST_STAGES = ('control_plane', 'monitoring', 'viz', 'emojivoto', 'booksapp', 'resilience', 'policy')
 NO_DATA = 'no data'
 
 # The queries of `linkerd viz stat deploy -n <ns> -t <window>` (linkerd2 viz/metrics-api/stat_summary.go,
@@ -132,9 +138,9 @@ def host_record(raw):
     stages = {'docker': _exists(raw.get('docker')), 'cluster': _exists(raw.get('kubeconfig')),
               'cli': _exists(raw.get('linkerd_cli'))}
     monitoring_wanted = raw.get('monitoring_enabled', True)
+    manifests = {(r.get('item') or ''): _exists(r) for r in (raw.get('manifests') or {}).get('results') or []}
     if rec['render_only']:
-        manifests = {(r.get('item') or ''): _exists(r) for r in (raw.get('manifests') or {}).get('results') or []}
-        for stage in ('control_plane', 'monitoring', 'viz', 'emojivoto'):
+        for stage in MANIFEST_STAGES:
             stages[stage] = manifests.get(stage, False)
         # render-only never makes a cluster or a kubeconfig: the rendered manifests stand for the cluster stage
         stages['cluster'] = stages['cluster'] or any(manifests.values())
@@ -149,6 +155,11 @@ def host_record(raw):
         stages['monitoring'] = (raw.get('monitoring_namespace', 'monitoring') in namespaces if known else None)
         stages['viz'] = ('linkerd-viz' in namespaces) if known else None
         stages['emojivoto'] = ('emojivoto' in namespaces) if known else None
+        stages['booksapp'] = ('booksapp' in namespaces) if known else None
+        # their objects live in the app namespaces (kinds differ per Linkerd line): the rendered manifests
+        # (written in cluster mode too, removed by reset.yml) say whether the stage ran
+        for stage in ('resilience', 'policy'):
+            stages[stage] = manifests.get(stage, False) if known else None
         if cfg:
             meta = (cfg[0].get('metadata') or {})
             values = (cfg[0].get('data') or {}).get('values') or ''
@@ -335,7 +346,9 @@ def host_report(name, data, state, app_namespaces, window='1m', worker_of=None):
     row['stages'] = [{'name': s, 'done': stages.get(s)} for s in STAGES if s in stages]
     wanted = [s for s in row['stages'] if s['done'] is not None]
     done = [s['name'] for s in wanted if s['done']]
-    missing = [s['name'] for s in wanted if not s['done']]
+    last_done = max([i for i, s in enumerate(wanted) if s['done']] or [-1])
+    missing = [s['name'] for i, s in enumerate(wanted)
+               if not s['done'] and (s['name'] not in EXERCISES or i < last_done)]
     row['stopped_at'] = missing[0] if missing and done else None
     row['versions'] = {'linkerd': data.get('linkerd_version') or None, 'kubernetes': data.get('kubernetes_version') or None}
     row['meshed'] = _meshed(data.get('pods'))

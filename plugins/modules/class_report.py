@@ -80,7 +80,7 @@ options:
     description: Namespaces of the lab apps whose deployments get golden metrics.
     type: list
     elements: str
-    default: [emojivoto]
+    default: [emojivoto, booksapp]
   window:
     description: Time window of the metrics queries (as C(linkerd viz stat -t)).
     type: str
@@ -191,7 +191,7 @@ def main():
             results_dir=dict(type='path'),
             run_id=dict(type='str'),
             generated_at=dict(type='str'),
-            app_namespaces=dict(type='list', elements='str', default=['emojivoto']),
+            app_namespaces=dict(type='list', elements='str', default=['emojivoto', 'booksapp']),
             window=dict(type='str', default='1m'),
             title=dict(type='str', default='Linkerd lab: class report'),
             keep=dict(type='int', default=0),

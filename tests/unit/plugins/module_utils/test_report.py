@@ -122,6 +122,31 @@ def test_monitoring_not_wanted_is_not_a_stop():
     assert res['verdict'] == 'OK' and res['stopped_at'] is None
 
 
+def test_exercises_left_out_are_not_a_stop():
+    res = row(record(stages=dict(ALL, booksapp=False, resilience=False, policy=False)))
+    assert res['verdict'] == 'OK' and res['stopped_at'] is None
+    assert [s['name'] for s in res['stages'] if not s['done']] == ['booksapp', 'resilience', 'policy']
+
+
+def test_an_exercise_missing_before_a_later_stage_is_where_the_run_stopped():
+    res = row(record(stages=dict(ALL, resilience=False)))
+    assert res['verdict'] == 'FAILED' and res['stopped_at'] == 'resilience'
+
+
+def test_host_record_knows_the_exercise_stages():
+    manifests = {'results': [{'item': s, 'stat': {'exists': s in ('emojivoto', 'resilience')}}
+                             for s in r.MANIFEST_STAGES]}
+    raw = {'docker': {'stat': {'exists': True}}, 'kubeconfig': {'stat': {'exists': True}},
+           'linkerd_cli': {'stat': {'exists': True}}, 'manifests': manifests,
+           'namespaces': {'resources': [{'metadata': {'name': n}} for n in
+                                        ('linkerd', 'monitoring', 'linkerd-viz', 'emojivoto', 'booksapp')]},
+           'linkerd_config': {'resources': [{'metadata': {}, 'data': {'values': 'linkerdVersion: edge-26.8.3\n'}}]}}
+    stages = r.host_record(raw)['stages']
+    assert (stages['booksapp'], stages['resilience'], stages['policy']) == (True, True, False)
+    rendered = r.host_record(dict(raw, render_only=True))['stages']
+    assert [s for s in r.MANIFEST_STAGES if rendered[s]] == ['emojivoto', 'resilience']
+
+
 def test_nothing_run_is_not_run():
     res = row(record(stages=dict((s, False) for s in r.STAGES), check=None, prometheus=None, pods=[]))
     assert res['verdict'] == 'NOT RUN'
@@ -194,7 +219,7 @@ def test_host_record_from_registered_results():
            'prometheus': {'results': [{'item': {'namespace': 'emojivoto', 'name': 'requests'}, 'status': -1,
                                        'msg': 'Status code was -1 and not [200]: Connection refused'}]}}
     rec = r.host_record(raw)
-    assert rec['stages'] == dict(ALL, emojivoto=False)
+    assert rec['stages'] == dict(ALL, emojivoto=False, booksapp=False, resilience=False, policy=False)
     assert rec['linkerd_version'] == 'edge-26.8.3' and rec['kubernetes_version'] == 'v1.32.4'
     assert rec['urls'] == [{'name': 'Linkerd viz dashboard', 'url': 'http://127.0.0.1:50750', 'state': 'active/running'}]
     assert rec['prometheus']['error'].startswith('Status code was -1')
