@@ -3,7 +3,7 @@
 # Works offline except for PyPI and the Debian mirror. Caches (venv, collections, images) live in
 # MESHLAB_WORK (default /var/tmp/meshlab-ci) and in Docker's image store; a warm rerun skips them.
 #   scripts/test.sh                 everything
-#   MESHLAB_SCENARIOS="docker" scripts/test.sh    only these molecule scenarios
+#   MESHLAB_SCENARIOS="docker" scripts/test.sh    only these molecule scenarios ("site check": the opt-in ones)
 #   MESHLAB_MOLECULE_JOBS=2 scripts/test.sh       two scenarios at once (default 1: on 2 cores that is no faster)
 #   MESHLAB_CLUSTER_BUILD=0 scripts/test.sh       skip the real-API harness (tests/cluster) and its role tests
 #   MESHLAB_CLUSTER_STABLE=1 scripts/test.sh      also build linkerd stable-2.14.10 and run the role tests on that line too
@@ -17,6 +17,8 @@ LOGS="$WORK/logs"
 VENV="$WORK/venv"
 COLL="$WORK/collections"
 TREE="$COLL/ansible_collections/meshlab/linkerd"
+STATIC="$WORK/static"
+STREE="$STATIC/ansible_collections/meshlab/linkerd"
 mkdir -p "$LOGS"
 rm -f "$LOGS"/*.log "$LOGS"/*.rc
 
@@ -130,10 +132,19 @@ setup_tree() {
     echo "removing the shadowing copy in ~/.ansible/collections/ansible_collections/meshlab/linkerd"
     rm -rf "$HOME/.ansible/collections/ansible_collections/meshlab/linkerd"
   fi
-  # ansible-test needs a real (not symlinked) .../ansible_collections/meshlab/linkerd path
-  rm -rf "$TREE" && mkdir -p "$TREE" &&
-    tar -C "$REPO" --exclude=.git --exclude=./.venv --exclude=./.collections --exclude=./.cache \
-      --exclude=./tests/output -c . | tar -C "$TREE" -x &&
+  # ansible-test needs a real (not symlinked) .../ansible_collections/meshlab/linkerd path. Two copies:
+  # $TREE for molecule (its runs leave fact caches and __pycache__ in the tree), $STREE for the static
+  # checks, which run beside them
+  local t
+  for t in "$TREE" "$STREE"; do
+    rm -rf "$t" && mkdir -p "$t" &&
+      tar -C "$REPO" --exclude=.git --exclude=./.venv --exclude=./.collections --exclude=./.cache \
+        --exclude=./tests/output -c . | tar -C "$t" -x || return 1
+  done &&
+    # the dependency collections beside the static copy too (ansible-test and ansible-lint look there)
+    for t in "$COLL"/ansible_collections/*; do
+      [ "$(basename "$t")" = meshlab ] || ln -sfn "$t" "$STATIC/ansible_collections/"
+    done &&
     # ansible-test bootstraps pip in its venvs from a host that is unreachable: use the stand-in
     install -D -m 0644 "$REPO/scripts/get_pip_24_2.py" "$HOME/.ansible/test/cache/get_pip_24_2.py"
 }
@@ -170,7 +181,8 @@ bg_record() {
 
 stage setup:packages setup_packages || abort "Debian packages"
 stage setup:dockerd setup_dockerd || abort "no Docker engine"
-cluster_job &
+rm -f "$WORK/.cluster-job-done"
+{ cluster_job; touch "$WORK/.cluster-job-done"; } &
 cluster_pid=$!
 stage setup:images setup_images || abort "test images"
 stage setup:toolchain setup_toolchain || abort "Python toolchain"
@@ -184,12 +196,11 @@ export ANSIBLE_COLLECTIONS_PATH="$COLL" ANSIBLE_NOCOLOR=1 PY_COLORS=0 ANSIBLE_FO
 cd "$TREE" || abort "cd $TREE"
 
 syntax_check() {
-  local pb inv rc=0
+  # one ansible-playbook per inventory for all playbooks (it names the playbook of an error)
+  local inv rc=0
   for inv in inventories/local/hosts.yml inventories/classroom/hosts.yml; do
-    for pb in playbooks/*.yml; do
-      echo "--- $pb ($inv)"
-      ansible-playbook --syntax-check -i "$inv" "$pb" || rc=1
-    done
+    echo "--- playbooks/*.yml ($inv)"
+    ansible-playbook --syntax-check -i "$inv" playbooks/*.yml || rc=1
   done
   return $rc
 }
@@ -209,17 +220,39 @@ repo_pytest() {
   pytest -q -p no:cacheprovider tests/repo
 }
 
-stage yamllint yamllint -s .
-stage ansible-lint ansible-lint
-stage sanity ansible-test sanity --venv --python 3.11 --color no
-stage units ansible-test units --venv --python 3.11 --color no
-stage pytest repo_pytest
-# The class report from 30 fixture hosts: schema, golden Markdown, HTML in headless Chromium
-# (screenshot and page kept in $MESHLAB_WORK/artifacts/report/).
-stage report pytest -q -p no:cacheprovider tests/report
-stage syntax-check syntax_check
-stage ansible-doc module_docs
-stage galaxy-build ansible-galaxy collection build --force --output-path "$WORK/build" .
+# The static checks, the unit tests and the report test: CPU-bound like everything here, so they
+# run in the background once cluster_job is done, while the molecule scenarios (longer than the
+# harness build and stage api-test together) still run; recorded after them.
+static_names="yamllint ansible-lint sanity units pytest report syntax-check ansible-doc galaxy-build"
+static_check() {
+  case $1 in
+    yamllint) yamllint -s . ;;
+    ansible-lint) ansible-lint ;;
+    sanity) ansible-test sanity --venv --python 3.11 --color no ;;
+    units) ansible-test units --venv --python 3.11 --color no ;;
+    pytest) repo_pytest ;;
+    # The class report from 30 fixture hosts: schema, golden Markdown, HTML in headless Chromium
+    # (screenshot and page kept in $MESHLAB_WORK/artifacts/report/).
+    report) pytest -q -p no:cacheprovider tests/report ;;
+    syntax-check) syntax_check ;;
+    ansible-doc) module_docs ;;
+    galaxy-build) ansible-galaxy collection build --force --output-path "$WORK/build" . ;;
+  esac
+}
+static_job() {
+  local name s
+  while [ ! -e "$WORK/.cluster-job-done" ]; do kill -0 $$ 2>/dev/null || return 0; sleep 5; done
+  # their own copy of the tree, found first
+  cd "$STREE" || return 1
+  export ANSIBLE_COLLECTIONS_PATH="$STATIC:$COLL"
+  for name in $static_names; do
+    s=$SECONDS
+    static_check "$name" >"$(logfile "$name")" 2>&1
+    echo "$? $((SECONDS - s))" >"$(logfile "$name").rc"
+  done
+}
+static_job &
+static_pid=$!
 
 # Molecule scenarios, MESHLAB_MOLECULE_JOBS at a time (own container names and servers each), the
 # longest first; recorded in that order once all have finished.
@@ -230,9 +263,12 @@ scenario_job() {
   echo "$rc $((SECONDS - t))" >"$LOGS/molecule_$s.rc"
 }
 longest_first="artifact control_plane kubeadm mesh_apps minikube monitoring lab check docker"
-# Opt-in (MESHLAB_SCENARIOS=site): the render-only chain of the mesh stage playbooks; the default run
-# chains those stages in cluster mode against the real API instead (stage api-test, tests/cluster/mesh).
-opt_in="site"
+# Opt-in (MESHLAB_SCENARIOS="site check"): `site`, the render-only chain of the mesh stage playbooks (the
+# default run chains those stages in cluster mode against the real API instead: stage api-test,
+# tests/cluster/mesh); `check`, the check module against a STAND-IN linkerd that replays recorded output
+# (the module's cases are unit tests with the same fixtures, and stage api-test runs it with the real
+# linkerd against the real API: healthy, --pre, viz's pod unreachable, the API down).
+opt_in="site check"
 all=$(for d in extensions/molecule/*/molecule.yml; do basename "$(dirname "$d")"; done | grep -vxF "$(echo "$opt_in" | tr ' ' '\n')")
 scenarios=${MESHLAB_SCENARIOS:-$(for s in $longest_first; do echo "$all" | grep -qx "$s" && echo "$s"; done
                                  echo "$all" | grep -vxF "$(echo "$longest_first" | tr ' ' '\n')")}
@@ -257,9 +293,11 @@ for s in $scenarios; do
   record "molecule:$s" "$rc" "$t"
 done
 
-# The background job (cluster_job above): the harness build, then stage api-test
+# The background jobs: cluster_job (the harness build, then stage api-test), then the static checks
 wait "$cluster_pid"
 bg_record setup:cluster-binaries && [ "${MESHLAB_CLUSTER_BUILD:-1}" != 0 ] && bg_record api-test
+wait "$static_pid"
+for name in $static_names; do bg_record "$name"; done
 
 summary
 [ "$failed" -eq 0 ]

@@ -55,7 +55,7 @@ for test in "$@"; do
     t0=$SECONDS
     if (cd "$TREE" && ansible-playbook -i localhost, "tests/cluster/$test/${test}_test.yml" \
           -e "api_test_kubeconfig=$kc api_test_linkerd=$bin api_test_python=$K8S_VENV/bin/python api_test_dir=$dir" \
-          -e "api_test_gateway_api_dir=$GW_DIR api_test_helm=${HELM:-} api_test_runtime=$runtime" \
+          -e "api_test_gateway_api_dir=$GW_DIR api_test_helm=${HELM:-} api_test_kubectl=${KUBECTL:-} api_test_runtime=$runtime" \
           -e "api_test_cluster_sh=$CLUSTER_SH api_test_cluster=$name"); then
       echo "=== $test $var: pass ($((SECONDS - t0)) s)"
     else

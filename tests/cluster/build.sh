@@ -172,7 +172,7 @@ build() {
   for spec; do pkgs+=("${spec#*=}"); done
   log "$name: building ${pkgs[*]} (go cache $cold)"
   local rc=0 TIMEFORMAT='%U %S'
-  { time (cd "$MODULES/$dir" && go build -p "$JOBS" -ldflags "-s -w $ldflags" -o "$tmp/" "${pkgs[@]}" \
+  { time (cd "$MODULES/$dir" && go build -p "$JOBS" -gcflags=all=-dwarf=false -ldflags "-s -w $ldflags" -o "$tmp/" "${pkgs[@]}" \
     >"$CACHE/build-$name.log" 2>&1); } 2>"$tmp.cpu" || rc=$?
   cpu=$(awk '{printf "%d", $1 + $2}' "$tmp.cpu")
   rm -f "$tmp.cpu"
