@@ -2,6 +2,8 @@
 tools) in the upstream URL layout, with their checksum files, under a web root.
 
 Usage: make_standins.py <root> <versions.json>
+       make_standins.py --real <root> <arch> linkerd=<version>=<path> helm=<version>=<path> kubectl=<version>=<path>
+         (REAL binaries in the same layout: tests/cluster/mesh/binaries.yml)
 versions.json: {"linkerd": [...], "linkerd_no_digest": [...], "helm": [...], "kubectl": [...], "minikube": [...]}
 """
 import hashlib
@@ -38,53 +40,89 @@ def write(root, rel, data, mode=0o644):
     return hashlib.sha256(data).hexdigest()
 
 
+def publish_linkerd(root, version, arch, data, digest=True):
+    """linkerd2-cli-<version>-linux-<arch> and its GitHub release API entry (asset digest, or none)."""
+    name = f"linkerd2-cli-{version}-linux-{arch}"
+    sha = write(root, f"github.com/linkerd/linkerd2/releases/download/{version}/{name}", data, 0o755)
+    asset = {"name": name, "size": len(data)}
+    if digest:
+        asset["digest"] = f"sha256:{sha}"
+    return asset
+
+
+def publish_linkerd_release(root, version, assets):
+    release = {"tag_name": version, "name": version, "assets": assets}
+    write(root, f"api.github.com/repos/linkerd/linkerd2/releases/tags/{version}", json.dumps(release).encode())
+
+
+def publish_helm(root, version, arch, data, note=None):
+    """get.helm.sh/helm-<version>-linux-<arch>.tar.gz (linux-<arch>/helm inside) and its .sha256sum."""
+    name = f"helm-{version}-linux-{arch}.tar.gz"
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w:gz") as tar:
+        info = tarfile.TarInfo(f"linux-{arch}/helm")
+        info.size, info.mode = len(data), 0o755
+        tar.addfile(info, io.BytesIO(data))
+        if note:
+            info = tarfile.TarInfo(f"linux-{arch}/README.md")
+            info.size = len(note)
+            tar.addfile(info, io.BytesIO(note))
+    digest = write(root, f"get.helm.sh/{name}", buf.getvalue())
+    write(root, f"get.helm.sh/{name}.sha256sum", f"{digest}  {name}\n".encode())
+
+
+def publish_plain(root, rel, data):
+    """A bare binary and its <file>.sha256 (hex only), as dl.k8s.io and minikube's releases publish."""
+    digest = write(root, rel, data, 0o755)
+    write(root, rel + ".sha256", digest.encode())
+
+
+def kubectl_path(version, arch):
+    return f"dl.k8s.io/release/{version}/bin/linux/{arch}/kubectl"
+
+
 def main():
     root, spec_file = sys.argv[1], sys.argv[2]
     with open(spec_file, encoding="utf-8") as fh:
         spec = json.load(fh)
     for version in spec["linkerd"] + spec["linkerd_no_digest"]:
-        assets = []
-        for arch in ARCHES:
-            name = f"linkerd2-cli-{version}-linux-{arch}"
-            data = script("linkerd", version, {"version --client --short": [version]})
-            digest = write(root, f"github.com/linkerd/linkerd2/releases/download/{version}/{name}", data, 0o755)
-            asset = {"name": name, "size": len(data)}
-            if version not in spec["linkerd_no_digest"]:
-                asset["digest"] = f"sha256:{digest}"
-            assets.append(asset)
-        release = {"tag_name": version, "name": version, "assets": assets}
-        write(root, f"api.github.com/repos/linkerd/linkerd2/releases/tags/{version}", json.dumps(release).encode())
+        data = script("linkerd", version, {"version --client --short": [version]})
+        assets = [publish_linkerd(root, version, arch, data, version not in spec["linkerd_no_digest"]) for arch in ARCHES]
+        publish_linkerd_release(root, version, assets)
     for version in spec["helm"]:
         for arch in ARCHES:
-            name = f"helm-{version}-linux-{arch}.tar.gz"
             data = script("helm", version, {"version --short": [f"{version}+gstandin"]})
-            buf = io.BytesIO()
-            with tarfile.open(fileobj=buf, mode="w:gz") as tar:
-                info = tarfile.TarInfo(f"linux-{arch}/helm")
-                info.size, info.mode = len(data), 0o755
-                tar.addfile(info, io.BytesIO(data))
-                note = b"STAND-IN helm tarball for tests\n"
-                info = tarfile.TarInfo(f"linux-{arch}/README.md")
-                info.size = len(note)
-                tar.addfile(info, io.BytesIO(note))
-            digest = write(root, f"get.helm.sh/{name}", buf.getvalue())
-            write(root, f"get.helm.sh/{name}.sha256sum", f"{digest}  {name}\n".encode())
+            publish_helm(root, version, arch, data, b"STAND-IN helm tarball for tests\n")
     for version in spec["kubectl"]:
         for arch in ARCHES:
             data = script("kubectl", version, {"version --client": [f"Client Version: {version}", "Kustomize Version: v5.0.4-standin"]})
-            rel = f"dl.k8s.io/release/{version}/bin/linux/{arch}/kubectl"
-            digest = write(root, rel, data, 0o755)
-            write(root, rel + ".sha256", digest.encode())
+            publish_plain(root, kubectl_path(version, arch), data)
     for version in spec["minikube"]:
         for arch in ARCHES:
             data = script("minikube", version, {"version --short": [version]})
-            rel = f"github.com/kubernetes/minikube/releases/download/{version}/minikube-linux-{arch}"
-            digest = write(root, rel, data, 0o755)
-            write(root, rel + ".sha256", digest.encode())
+            publish_plain(root, f"github.com/kubernetes/minikube/releases/download/{version}/minikube-linux-{arch}", data)
     mirror = os.path.join(root, "mirror")
     if not os.path.islink(mirror):
         os.symlink(".", mirror)
 
 
+def main_real():
+    """--real <root> <arch> linkerd=<version>=<path> helm=<version>=<path> kubectl=<version>=<path>:
+    publish REAL binaries (tests/cluster's builds) in the same layout, with the same checksum files."""
+    root, arch = sys.argv[2], sys.argv[3]
+    for arg in sys.argv[4:]:
+        tool, version, path = arg.split("=", 2)
+        with open(path, "rb") as fh:
+            data = fh.read()
+        if tool == "linkerd":
+            publish_linkerd_release(root, version, [publish_linkerd(root, version, arch, data)])
+        elif tool == "helm":
+            publish_helm(root, version, arch, data)
+        elif tool == "kubectl":
+            publish_plain(root, kubectl_path(version, arch), data)
+        else:
+            sys.exit(f"make_standins.py --real: unknown tool {tool}")
+
+
 if __name__ == "__main__":
-    main()
+    main_real() if sys.argv[1:2] == ["--real"] else main()
